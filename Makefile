@@ -1,0 +1,156 @@
+# spotter — build, test and benchmark.
+#
+#   make            build build/spotter, build/libspotter.a and the tools
+#   make run        install what is missing, build, replay the bundled sample
+#   make check      install what is missing, build, run every test
+#   make bench      benchmark suite (figures only, no assertions)
+#   make help       every target
+#
+# Variables: V=1 verbose, SANITIZE=address,undefined (builds into build/san),
+# CORPUS=path to the shared third-party corpus (tests using it skip cleanly
+# when it is absent).
+
+CORPUS   ?= ../shared/corpus
+CC       ?= gcc
+CLANG    ?= clang
+PYTHON   ?= python3
+DESTDIR  ?=
+PREFIX   ?= /usr/local
+
+ifeq ($(SANITIZE),)
+BUILD    ?= build
+SANFLAGS :=
+else
+BUILD    ?= build/san
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GITREV   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2
+CPPFLAGS += -D_GNU_SOURCE -DPCRE2_CODE_UNIT_WIDTH=8 -Isensor -Irules -I$(BUILD)/gen \
+            -DSPOTTER_VERSION='"$(VERSION)"' -DSPOTTER_GITREV='"$(GITREV)"'
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 $(WARN) -pthread -MMD -MP $(SANFLAGS)
+LDFLAGS  += -pthread $(SANFLAGS)
+LDLIBS   := -lhs -lpcre2-8 -lyaml -lm
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# ---- sources ---------------------------------------------------------------
+# Everything but sensor/main.c goes into libspotter.a; tools and tests link it.
+LIB_SRC   := $(filter-out sensor/main.c,$(wildcard sensor/*.c)) $(wildcard rules/*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB       := $(BUILD)/libspotter.a
+
+# C tools: tools/<name>/*.c -> $(BUILD)/<name>
+TOOL_DIRS := $(patsubst tools/%/,%,$(dir $(wildcard tools/*/main.c)))
+TOOLS     := $(TOOL_DIRS:%=$(BUILD)/%)
+
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+UNIT_HELP := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+UNIT_HOBJ := $(UNIT_HELP:%.c=$(BUILD)/obj/%.o)
+
+.PHONY: all run check bench help deps unit replay verify etopen sanitize \
+        fmt lint install clean tools
+
+all: $(BUILD)/spotter $(TOOLS)
+
+help:
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@echo "targets: all run check bench unit replay verify etopen sanitize fmt lint install clean"
+
+deps:
+	$(Q)./deploy/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/spotter: $(BUILD)/obj/sensor/main.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+.SECONDARY:
+.SECONDEXPANSION:
+# (a static pattern rule substitutes the stem for every bare '%' in its
+# prerequisites, so patsubst's patterns are spelt through $(pc))
+pc := %
+$(TOOLS): $(BUILD)/%: $$(patsubst $$(pc).c,$(BUILD)/obj/$$(pc).o,$$(wildcard tools/$$*/*.c)) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/unit/test_%: $(BUILD)/obj/tests/unit/test_%.o $(UNIT_HOBJ) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
+
+tools: $(TOOLS)
+
+# ---- tests -----------------------------------------------------------------
+unit: $(UNIT_BIN)
+	$(Q)tests/unit/run.sh $(UNIT_BIN)
+
+replay: all
+	$(Q)BUILD=$(BUILD) CORPUS=$(CORPUS) tests/replay/run.sh
+
+verify: all
+	$(Q)BUILD=$(BUILD) CORPUS=$(CORPUS) $(PYTHON) tests/verify/run.py
+
+etopen: all
+	$(Q)BUILD=$(BUILD) CORPUS=$(CORPUS) tests/rulesets/run.sh
+
+sanitize:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined unit replay
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory replay
+	$(Q)$(MAKE) --no-print-directory verify
+	$(Q)$(MAKE) --no-print-directory etopen
+	$(Q)$(MAKE) --no-print-directory sanitize
+	@echo "check: all suites passed"
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) deploy/run-sample.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) CORPUS=$(CORPUS) tests/bench/run.sh
+
+# ---- housekeeping ----------------------------------------------------------
+FMT_SRC := $(wildcard sensor/*.[ch] rules/*.[ch] tools/*/*.[ch] bpf/*.[ch] tests/unit/*.[ch])
+
+fmt:
+	clang-format -i $(FMT_SRC)
+
+lint:
+	cppcheck --quiet --enable=warning,performance,portability --std=c11 \
+	  --inline-suppr -Isensor -Irules sensor rules tools
+	clang-tidy $(filter %.c,$(FMT_SRC)) -- $(CPPFLAGS) -std=c11
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/spotter/rules
+	install -m 755 $(BUILD)/spotter $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 rules/sets/*.rules $(DESTDIR)$(PREFIX)/share/spotter/rules/
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,171 @@
+/*
+ * pipeline.c — the reader loop and the lifecycle of workers and output (see
+ * pipeline.h).
+ */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "decode.h"
+#include "log.h"
+
+#define PUBLISH_EVERY 64
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int pipeline_new(const struct pipeline_config *cfg, const struct detect_engine *de,
+		 struct pipeline **out, char *err, size_t errlen)
+{
+	struct pipeline *pl = calloc(1, sizeof(*pl));
+	int rc;
+
+	*out = NULL;
+	if (!pl)
+		return -ENOMEM;
+	pl->engine = de;
+	pl->n_workers = cfg->workers ? cfg->workers : 1;
+	pl->workers = calloc(pl->n_workers, sizeof(*pl->workers));
+	if (!pl->workers) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	rc = output_new(cfg->eve_path, &pl->output, err, errlen);
+	if (rc)
+		goto fail;
+	for (unsigned i = 0; i < pl->n_workers; i++) {
+		pl->workers[i] = worker_new(i, &cfg->worker, de, err, errlen);
+		if (!pl->workers[i]) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		rc = output_add_ring(pl->output, &pl->workers[i]->out);
+		if (rc)
+			goto fail;
+	}
+	*out = pl;
+	return 0;
+fail:
+	pipeline_free(pl);
+	return rc;
+}
+
+static int start_threads(struct pipeline *pl)
+{
+	int rc = output_start(pl->output);
+
+	for (unsigned i = 0; !rc && i < pl->n_workers; i++)
+		rc = worker_start(pl->workers[i]);
+	return rc;
+}
+
+/* Waits for room in a worker's ring; a capture file is never dropped from. */
+static struct pkt_desc *wait_slot(struct pkt_ring *r)
+{
+	struct pkt_desc *d;
+	unsigned spins = 0;
+
+	while (!(d = pkt_ring_slot(r))) {
+		if (++spins < 32)
+			__builtin_ia32_pause();
+		else if (spins < 256)
+			sched_yield();
+		else
+			nanosleep(&(struct timespec){.tv_nsec = 20000}, NULL);
+	}
+	return d;
+}
+
+int pipeline_run_file(struct pipeline *pl, struct capture_file *cf,
+		      volatile sig_atomic_t *stop, volatile sig_atomic_t *report_flag,
+		      void (*report)(void *ud), void *ud)
+{
+	uint32_t *unpublished = calloc(pl->n_workers, sizeof(*unpublished));
+	enum capture_status st = CAPTURE_EOF;
+	struct packet p;
+	int rc;
+
+	if (!unpublished)
+		return -ENOMEM;
+	rc = start_threads(pl);
+	if (rc) {
+		free(unpublished);
+		log_error("cannot start threads: %s", strerror(-rc));
+		return rc;
+	}
+	pl->start_ns = mono_ns();
+	while (!*stop) {
+		struct worker *w;
+		struct pkt_desc *d;
+		uint32_t h;
+		unsigned wi;
+
+		st = capture_file_next(cf, &p);
+		if (st != CAPTURE_PACKET)
+			break;
+		h = decode_dispatch_hash(p.data, p.caplen, p.linktype);
+		wi = (unsigned)(((uint64_t)h * pl->n_workers) >> 32);
+		w = pl->workers[wi];
+		d = wait_slot(&w->ring);
+		d->data = p.data;
+		d->caplen = p.caplen;
+		d->wirelen = p.wirelen;
+		d->ts_ns = p.ts_ns;
+		d->pcap_cnt = p.pcap_cnt;
+		d->linktype = p.linktype;
+		d->hash = h;
+		pkt_ring_push(&w->ring);
+		if (++unpublished[wi] >= PUBLISH_EVERY) {
+			pkt_ring_publish(&w->ring);
+			unpublished[wi] = 0;
+		}
+		COUNTER_INC(pl->packets);
+		COUNTER_ADD(pl->bytes, p.wirelen);
+		if (report_flag && *report_flag) {
+			*report_flag = 0;
+			report(ud);
+		}
+	}
+	for (unsigned i = 0; i < pl->n_workers; i++)
+		pkt_ring_close(&pl->workers[i]->ring);
+	for (unsigned i = 0; i < pl->n_workers; i++)
+		worker_join(pl->workers[i]);
+	pl->end_ns = mono_ns();
+	output_stop(pl->output);
+	free(unpublished);
+	pl->capture_end = st == CAPTURE_PACKET ? CAPTURE_EOF : st;
+	if (st == CAPTURE_TRUNCATED || st == CAPTURE_BAD) {
+		snprintf(pl->capture_error, sizeof(pl->capture_error), "%s",
+			 capture_file_error(cf));
+		return -EIO;
+	}
+	return 0;
+}
+
+void pipeline_free(struct pipeline *pl)
+{
+	if (!pl)
+		return;
+	for (unsigned i = 0; i < pl->n_workers; i++)
+		if (pl->workers && pl->workers[i])
+			pkt_ring_close(&pl->workers[i]->ring);
+	for (unsigned i = 0; pl->workers && i < pl->n_workers; i++)
+		if (pl->workers[i])
+			worker_join(pl->workers[i]);
+	output_stop(pl->output);
+	for (unsigned i = 0; pl->workers && i < pl->n_workers; i++)
+		worker_free(pl->workers[i]);
+	output_free(pl->output);
+	free(pl->workers);
+	free(pl);
+}

@@ -1,0 +1,244 @@
+/*
+ * stats.c — summing and reporting counters (see stats.h).
+ */
+#include "stats.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "applayer.h"
+#include "decode.h"
+#include "detect-engine.h"
+#include "flow.h"
+#include "output-eve.h"
+#include "stream.h"
+#include "worker.h"
+
+struct totals {
+	uint64_t decode[DEC_COUNTER_MAX];
+	uint64_t flow[FLOW_CTR_MAX];
+	uint64_t stream[STREAM_CTR_MAX];
+	uint64_t app[APP_CTR_MAX];
+	uint64_t detect[DET_COUNTER_MAX];
+	uint64_t worker[WRK_COUNTER_MAX];
+	uint64_t output[OUT_COUNTER_MAX];
+};
+
+static void add(uint64_t *dst, const counter_t *src, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		dst[i] += COUNTER_GET(src[i]);
+}
+
+static void sum(const struct pipeline *pl, struct totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned i = 0; i < pl->n_workers; i++) {
+		const struct worker *w = pl->workers[i];
+
+		add(t->decode, w->decode.counters, DEC_COUNTER_MAX);
+		add(t->flow, flow_table_counters(w->flows), FLOW_CTR_MAX);
+		add(t->stream, stream_ctx_counters(w->stream), STREAM_CTR_MAX);
+		add(t->app, applayer_ctx_counters(w->app), APP_CTR_MAX);
+		add(t->detect, detect_thread_counters(w->detect), DET_COUNTER_MAX);
+		add(t->worker, w->counters, WRK_COUNTER_MAX);
+	}
+	add(t->output, output_counters(pl->output), OUT_COUNTER_MAX);
+}
+
+static uint64_t rule_alerts(const struct pipeline *pl, uint32_t ri)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < pl->n_workers; i++)
+		n += COUNTER_GET(detect_thread_rule_alerts(pl->workers[i]->detect)[ri]);
+	return n;
+}
+
+static uint64_t peak_rss_bytes(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return (uint64_t)ru.ru_maxrss * 1024;
+}
+
+static uint64_t flow_bytes(const struct pipeline *pl)
+{
+	const struct rules_db *db = pl->engine->db;
+
+	return flow_table_flow_size() + db->stream_state_bytes[0] + db->stream_state_bytes[1];
+}
+
+static uint64_t elapsed_ns(const struct pipeline *pl)
+{
+	return pl->end_ns > pl->start_ns ? pl->end_ns - pl->start_ns : 0;
+}
+
+static uint64_t decode_errors(const struct totals *t)
+{
+	uint64_t n = 0;
+
+	for (int i = DEC_ERR_LINKTYPE; i <= DEC_ERR_TUNNEL_DEPTH; i++)
+		n += t->decode[i];
+	return n;
+}
+
+static void print_nonzero(FILE *out, const char *title, const uint64_t *v,
+			  const char *const *names, unsigned n)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!v[i])
+			continue;
+		fprintf(out, "%s%s %llu", any ? ", " : title, names[i], (unsigned long long)v[i]);
+		any = true;
+	}
+	if (any)
+		fputc('\n', out);
+}
+
+void stats_print(FILE *out, const struct pipeline *pl, const struct stats_info *si)
+{
+	const struct rules_db *db = pl->engine->db;
+	uint64_t el = elapsed_ns(pl);
+	struct totals t;
+
+	sum(pl, &t);
+	fprintf(out, "== spotter summary\n");
+	fprintf(out, "capture: %s: %llu packets, %llu bytes in %.3f s", si->capture_path,
+		(unsigned long long)COUNTER_GET(pl->packets),
+		(unsigned long long)COUNTER_GET(pl->bytes), (double)el / 1e9);
+	if (el)
+		fprintf(out, " (%.2f Gbit/s, %.0f packets/s)",
+			(double)COUNTER_GET(pl->bytes) * 8 / (double)el,
+			(double)COUNTER_GET(pl->packets) * 1e9 / (double)el);
+	fprintf(out, ", %u workers\n", si->workers);
+	fprintf(out, "rules: %u loaded, %u rejected, compiled in %.3f s\n", si->rules_loaded,
+		si->rules_rejected, (double)si->compile_ns / 1e9);
+	fprintf(out, "flows: %llu created, %llu timed out, %llu evicted, %llu refused\n",
+		(unsigned long long)t.flow[FLOW_CTR_CREATED],
+		(unsigned long long)t.flow[FLOW_CTR_TIMEOUT],
+		(unsigned long long)t.flow[FLOW_CTR_EVICTED],
+		(unsigned long long)t.flow[FLOW_CTR_REFUSED]);
+	fprintf(out, "sightings: %llu alerts (%llu distinct), %llu repeats, %llu dropped\n",
+		(unsigned long long)t.detect[DET_ALERTS],
+		(unsigned long long)t.detect[DET_SIGHTINGS],
+		(unsigned long long)t.detect[DET_REPEATS],
+		(unsigned long long)t.detect[DET_OUTPUT_DROPPED]);
+	fprintf(out, "decode errors: %llu\n", (unsigned long long)decode_errors(&t));
+	print_nonzero(out, "  decode: ", t.decode + DEC_ERR_LINKTYPE,
+		      decode_counter_names + DEC_ERR_LINKTYPE, DEC_COUNTER_MAX - DEC_ERR_LINKTYPE);
+	print_nonzero(out, "  stream: ", t.stream, stream_counter_names, STREAM_CTR_MAX);
+	print_nonzero(out, "  app: ", t.app, app_counter_names, APP_CTR_MAX);
+	for (uint32_t i = 0; i < db->n_rules; i++) {
+		uint64_t n = rule_alerts(pl, i);
+
+		if (n)
+			fprintf(out, "  %7llu  %u:%u:%u  %s\n", (unsigned long long)n,
+				db->rules[i].r->gid, db->rules[i].r->sid, db->rules[i].r->rev,
+				db->rules[i].r->msg);
+	}
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_group(FILE *f, const char *name, const uint64_t *v, const char *const *names,
+		       unsigned n, bool last)
+{
+	fprintf(f, "  \"%s\": {", name);
+	for (unsigned i = 0; i < n; i++)
+		fprintf(f, "%s\"%s\": %llu", i ? ", " : "", names[i], (unsigned long long)v[i]);
+	fprintf(f, "}%s\n", last ? "" : ",");
+}
+
+int stats_write_json(const char *path, const struct pipeline *pl, const struct stats_info *si,
+		     char *err, size_t errlen)
+{
+	const struct rules_db *db = pl->engine->db;
+	struct totals t;
+	bool first = true;
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+		return -e;
+	}
+	sum(pl, &t);
+	fprintf(f, "{\n  \"version\": \"%s\",\n  \"workers\": %u,\n  \"elapsed_ns\": %llu,\n",
+		SPOTTER_VERSION, si->workers, (unsigned long long)elapsed_ns(pl));
+	fprintf(f, "  \"capture\": {\"path\": ");
+	json_str(f, si->capture_path ? si->capture_path : "");
+	fprintf(f, ", \"packets\": %llu, \"bytes\": %llu, \"end\": \"%s\"},\n",
+		(unsigned long long)COUNTER_GET(pl->packets),
+		(unsigned long long)COUNTER_GET(pl->bytes),
+		pl->capture_end == CAPTURE_TRUNCATED ? "truncated"
+		: pl->capture_end == CAPTURE_BAD     ? "malformed"
+						     : "eof");
+	fprintf(f,
+		"  \"memory\": {\"peak_rss_bytes\": %llu, \"flow_bytes\": %llu, "
+		"\"rules_db_bytes\": %llu},\n",
+		(unsigned long long)peak_rss_bytes(), (unsigned long long)flow_bytes(pl),
+		(unsigned long long)rules_db_bytes(db));
+	json_group(f, "decode", t.decode, decode_counter_names, DEC_COUNTER_MAX, false);
+	fprintf(f, "  \"flow\": {\"created\": %llu, \"timeout\": %llu, \"evicted\": %llu, "
+		   "\"refused\": %llu, \"peak\": %llu},\n",
+		(unsigned long long)t.flow[FLOW_CTR_CREATED],
+		(unsigned long long)t.flow[FLOW_CTR_TIMEOUT],
+		(unsigned long long)t.flow[FLOW_CTR_EVICTED],
+		(unsigned long long)t.flow[FLOW_CTR_REFUSED],
+		(unsigned long long)t.flow[FLOW_CTR_PEAK]);
+	json_group(f, "stream", t.stream, stream_counter_names, STREAM_CTR_MAX, false);
+	json_group(f, "app", t.app, app_counter_names, APP_CTR_MAX, false);
+	json_group(f, "detect", t.detect, detect_counter_names, DET_COUNTER_MAX, false);
+	fprintf(f, "  \"output\": {\"records\": %llu, \"alerts\": %llu, \"sighting_updates\": %llu, "
+		   "\"bytes\": %llu, \"write_errors\": %llu, \"dropped\": %llu},\n",
+		(unsigned long long)t.output[OUT_RECORDS], (unsigned long long)t.output[OUT_ALERTS],
+		(unsigned long long)t.output[OUT_SIGHTINGS], (unsigned long long)t.output[OUT_BYTES],
+		(unsigned long long)t.output[OUT_WRITE_ERRORS],
+		(unsigned long long)t.detect[DET_OUTPUT_DROPPED]);
+	fprintf(f,
+		"  \"rules\": {\"loaded\": %u, \"rejected\": %u, \"compile_ns\": %llu, "
+		"\"alerts\": [",
+		si->rules_loaded, si->rules_rejected, (unsigned long long)si->compile_ns);
+	for (uint32_t i = 0; i < db->n_rules; i++) {
+		uint64_t n = rule_alerts(pl, i);
+		const struct rule *r = db->rules[i].r;
+
+		if (!n)
+			continue;
+		fprintf(f, "%s\n    {\"gid\": %u, \"sid\": %u, \"rev\": %u, \"alerts\": %llu, "
+			   "\"msg\": ",
+			first ? "" : ",", r->gid, r->sid, r->rev, (unsigned long long)n);
+		json_str(f, r->msg);
+		fputc('}', f);
+		first = false;
+	}
+	fprintf(f, "%s]}\n}\n", first ? "" : "\n  ");
+	if (fclose(f)) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+		return -e;
+	}
+	return 0;
+}

@@ -1,0 +1,31 @@
+/*
+ * stats.h — the sensor's counters, summed over workers: the summary printed
+ * at exit and on SIGUSR1, and the JSON written by --stats-json.
+ *
+ * Counters are single-writer (counter.h); reading them here while workers
+ * run gives a consistent-enough snapshot for reports.
+ */
+#ifndef SPOTTER_STATS_H
+#define SPOTTER_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pipeline.h"
+
+struct stats_info {
+	const char *capture_path;
+	uint32_t rules_loaded;
+	uint32_t rules_rejected;
+	uint64_t compile_ns;
+	unsigned workers;
+};
+
+/* A human-readable summary. */
+void stats_print(FILE *out, const struct pipeline *pl, const struct stats_info *si);
+
+/* Every counter as one JSON object. Returns 0 or -errno with err set. */
+int stats_write_json(const char *path, const struct pipeline *pl, const struct stats_info *si,
+		     char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,1 @@
+../bad-rule-line/scenario.py
