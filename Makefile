@@ -86,10 +86,7 @@ $(BUILD)/spotter: $(BUILD)/obj/sensor/main.o $(LIB)
 
 .SECONDARY:
 .SECONDEXPANSION:
-# (a static pattern rule substitutes the stem for every bare '%' in its
-# prerequisites, so patsubst's patterns are spelt through $(pc))
-pc := %
-$(TOOLS): $(BUILD)/%: $$(patsubst $$(pc).c,$(BUILD)/obj/$$(pc).o,$$(wildcard tools/$$*/*.c)) $(LIB)
+$(TOOLS): $(BUILD)/%: $$(addsuffix .o,$$(basename $$(addprefix $(BUILD)/obj/,$$(wildcard tools/$$*/*.c)))) $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

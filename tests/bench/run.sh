@@ -1,0 +1,122 @@
+#!/bin/sh
+# make bench: the benchmark suite. Figures only; nothing about speed is asserted.
+#
+# Generates the benchmark data once into $BUILD/bench/data (spotter-benchgen:
+# a ~1 GB mixed capture, ~21,500 indicator rules, the expected sightings),
+# runs the sensor over it with 1 and 2 workers and the raw Hyperscan scan over
+# the same capture, then prints a table and writes $BUILD/bench/results.json.
+#
+# Environment: BUILD (default build), CORPUS (not used yet), PYTHON (python3),
+# BENCH_SEED (1), BENCH_BYTES (1G), BENCH_FLOWS (100000), BENCH_WORKERS ("1 2").
+# Exit status: 0, or 1 when the data could not be generated or a run failed.
+set -u
+
+BUILD=${BUILD:-build}
+PY=${PYTHON:-python3}
+SEED=${BENCH_SEED:-1}
+BYTES=${BENCH_BYTES:-1G}
+FLOWS=${BENCH_FLOWS:-100000}
+WORKERS=${BENCH_WORKERS:-1 2}
+B=$BUILD/bench
+DATA=$B/data
+GEN=$BUILD/spotter-benchgen
+RAW=$BUILD/spotter-rawscan
+SPOTTER=$BUILD/spotter
+HERE=$(dirname "$0")
+
+mkdir -p "$B" || exit 1
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+# ---- data: generated once per generator version and parameters ------------
+if [ ! -x "$GEN" ]; then
+	echo "bench: $GEN is missing (run make)" >&2
+	exit 1
+fi
+stamp="$("$GEN" --version) seed $SEED bytes $BYTES flows $FLOWS"
+if [ "$(cat "$DATA/stamp" 2>/dev/null)" = "$stamp" ]; then
+	echo "bench: reusing $DATA ($stamp)"
+else
+	echo "bench: generating $DATA ($stamp)"
+	rm -rf "$DATA"
+	"$GEN" --out "$DATA" --seed "$SEED" --bytes "$BYTES" --flows "$FLOWS" || exit 1
+	echo "$stamp" > "$DATA/stamp"
+fi
+CAP=$DATA/capture.pcap
+RULES=$DATA/rules
+
+# ---- machine facts ---------------------------------------------------------
+HSVER=$(pkg-config --modversion libhs 2>/dev/null || echo unknown)
+GITREV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ "$GITREV" != unknown ] && ! git diff --quiet HEAD 2>/dev/null; then
+	GITREV="$GITREV-dirty"
+fi
+HSVER=$HSVER GITREV=$GITREV "$PY" - > "$B/machine.json" <<'PYEOF'
+import json, os, platform, time
+cpu = "unknown"
+try:
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+except OSError:
+    pass
+print(json.dumps({"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
+                  "hyperscan": os.environ["HSVER"], "git_revision": os.environ["GITREV"],
+                  "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))
+PYEOF
+
+# ---- runs ------------------------------------------------------------------
+: > "$B/runs.tsv"
+failed=0
+
+# run NAME STDOUT LOG RESULT CMD...: runs CMD (its stdout to STDOUT, or with
+# "-" into LOG with stderr) and records its exit status, wall time and RESULT
+# file in runs.tsv.
+run() {
+	name=$1 out=$2 log=$3 result=$4
+	shift 4
+	t0=$(now)
+	if [ "$out" = - ]; then
+		"$@" > "$log" 2>&1
+	else
+		"$@" > "$out" 2> "$log"
+	fi
+	st=$?
+	t1=$(now)
+	[ "$st" -eq 0 ] || { failed=1; echo "bench: $name failed (exit $st), see $log" >&2; }
+	printf '%s\t%s\t%s\t%s\n' "$name" "$st" "$(elapsed "$t0" "$t1")" "$result" >> "$B/runs.tsv"
+}
+
+for n in $WORKERS; do
+	stats=$B/stats-w$n.json
+	rm -f "$stats"
+	echo "bench: spotter, $n worker(s)"
+	if [ -x "$SPOTTER" ]; then
+		run "spotter-w$n" - "$B/spotter-w$n.log" "$stats" \
+			"$SPOTTER" --read "$CAP" --preload --rules "$RULES" --workers "$n" \
+			--eve /dev/null --stats-json "$stats"
+	else
+		echo "bench: $SPOTTER is missing" >&2
+		printf 'spotter-w%s\t127\t-\t%s\n' "$n" "$stats" >> "$B/runs.tsv"
+		failed=1
+	fi
+done
+
+echo "bench: raw Hyperscan scan"
+rm -f "$B/rawscan.json"
+run rawscan "$B/rawscan.json" "$B/rawscan.log" "$B/rawscan.json" \
+	"$RAW" --read "$CAP" --rules "$RULES" --json
+
+# ---- later benchmark families ----------------------------------------------
+# Kafka throughput/latency and XDP/capture-mode benchmarks add their runs
+# here. Each writes $B/extra/<family>.json (one JSON object); report.py puts
+# it in results.json under "families": {"<family>": ...} ("kafka" and
+# "capture_modes" are reserved and null until then).
+rm -rf "$B/extra"
+mkdir -p "$B/extra"
+
+# ---- report ----------------------------------------------------------------
+echo
+"$PY" "$HERE/report.py" "$B" || failed=1
+exit $failed
