@@ -422,7 +422,13 @@ static int build_slot(struct compiler *c, enum rules_slot s, const uint32_t *fin
 		exprs[n] = p->ex.expr;
 		flags[n] = p->ex.flags;
 		ids[n] = final_part[i];
-		exts[n] = p->ex.has_ext ? &p->ex.ext : NULL;
+		/* A single content's offset/depth are not given to Hyperscan: as
+		 * extended parameters they turn a plain literal, which Hyperscan's
+		 * literal matchers handle in bulk, into a bounded engine of its
+		 * own (compile time grows by seconds and scanning slows). The
+		 * match end Hyperscan reports is checked against the same bounds
+		 * instead (rules_part.min_end/max_end), which is exact. */
+		exts[n] = NULL;
 		src[n] = i;
 		n++;
 	}
@@ -589,6 +595,12 @@ static int layout(struct compiler *c, struct rules_db *db, uint32_t *final_part)
 			p->kind = cp->kind;
 			p->negated = cp->negated;
 			p->prefilter = cp->prefilter;
+			p->min_end = 0;
+			p->max_end = UINT64_MAX;
+			if (cp->ex.has_ext && (cp->ex.ext.flags & HS_EXT_FLAG_MIN_OFFSET))
+				p->min_end = cp->ex.ext.min_offset;
+			if (cp->ex.has_ext && (cp->ex.ext.flags & HS_EXT_FLAG_MAX_OFFSET))
+				p->max_end = cp->ex.ext.max_offset;
 			p->anchored = cp->kind == PART_HS &&
 				      (cp->ex.has_ext || strchr(cp->ex.expr, '^') ||
 				       strstr(cp->ex.expr, "\\A"));

@@ -77,6 +77,8 @@ struct rules_part {
 	bool negated;
 	bool prefilter;      /* PART_HS in prefilter mode: confirm with re */
 	bool anchored;       /* positions count from the buffer start (offset, depth, ^) */
+	uint64_t min_end;    /* a single content's offset/depth as bounds on the */
+	uint64_t max_end;    /* match end, checked at match time (see compile.c) */
 	struct pcre2_real_code_8 *re; /* PART_VERIFY, or a prefiltered PART_HS */
 };
 

@@ -460,8 +460,10 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 	const struct rules_rule *rr = &dt->db->rules[part->rule];
 
 	(void)from;
-	(void)to;
 	(void)flags;
+	/* a single content's offset/depth: the match must end in bounds */
+	if (to < part->min_end || to > part->max_end)
+		return 0;
 	/* after a gap, positions no longer count from the stream start */
 	if (dt->post_gap && part->anchored)
 		return 0;

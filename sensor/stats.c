@@ -15,6 +15,8 @@
 #include "stream.h"
 #include "worker.h"
 
+#define SUMMARY_RULES 40
+
 struct totals {
 	uint64_t decode[DEC_COUNTER_MAX];
 	uint64_t flow[FLOW_CTR_MAX];
@@ -134,13 +136,25 @@ void stats_print(FILE *out, const struct pipeline *pl, const struct stats_info *
 		      decode_counter_names + DEC_ERR_LINKTYPE, DEC_COUNTER_MAX - DEC_ERR_LINKTYPE);
 	print_nonzero(out, "  stream: ", t.stream, stream_counter_names, STREAM_CTR_MAX);
 	print_nonzero(out, "  app: ", t.app, app_counter_names, APP_CTR_MAX);
-	for (uint32_t i = 0; i < db->n_rules; i++) {
-		uint64_t n = rule_alerts(pl, i);
+	{
+		/* the summary lists the first rules that fired; --stats-json has all */
+		unsigned shown = 0, more = 0;
 
-		if (n)
+		for (uint32_t i = 0; i < db->n_rules; i++) {
+			uint64_t n = rule_alerts(pl, i);
+
+			if (!n)
+				continue;
+			if (shown++ >= SUMMARY_RULES) {
+				more++;
+				continue;
+			}
 			fprintf(out, "  %7llu  %u:%u:%u  %s\n", (unsigned long long)n,
 				db->rules[i].r->gid, db->rules[i].r->sid, db->rules[i].r->rev,
 				db->rules[i].r->msg);
+		}
+		if (more)
+			fprintf(out, "  ... and %u more rules with alerts (see --stats-json)\n", more);
 	}
 }
 

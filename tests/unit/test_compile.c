@@ -62,6 +62,9 @@ static void test_parts_and_slots(void)
 		"alert tcp any any -> any any (msg:\"f\"; pcre:\"/(ab)\\1/\"; sid:6;)\n"
 		/* 7: ip content: stream and packet, both directions */
 		"alert ip any any -> any any (msg:\"g\"; content:\"uid=0\"; sid:7;)\n"
+		/* 9 (listed 8th): offset/depth become bounds on the match end */
+		"alert udp any any -> any any (msg:\"i\"; content:\"abc\"; offset:2; depth:5; "
+		"sid:9;)\n"
 		/* 8: a negated content next to a positive one */
 		"alert tcp any any -> any any (msg:\"h\"; content:\"GET\"; content:!\"Mozilla\"; "
 		"sid:8;)\n",
@@ -70,7 +73,7 @@ static void test_parts_and_slots(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
 	CU_ASSERT_EQUAL(rs->n_errors, 0);
-	CU_ASSERT_EQUAL(db->n_rules, 8);
+	CU_ASSERT_EQUAL(db->n_rules, 9);
 
 	r = &db->rules[0];
 	CU_ASSERT_EQUAL(r->n_parts, 1);
@@ -102,14 +105,20 @@ static void test_parts_and_slots(void)
 	CU_ASSERT(db->parts[r->first_part].prefilter);
 	CU_ASSERT(r->flags & RULES_F_SIMPLE);
 	r = &db->rules[7];
+	CU_ASSERT_EQUAL(r->r->sid, 9);
+	CU_ASSERT_EQUAL(db->parts[r->first_part].min_end, 5);
+	CU_ASSERT_EQUAL(db->parts[r->first_part].max_end, 7);
+	CU_ASSERT(db->parts[r->first_part].anchored);
+	CU_ASSERT_EQUAL(db->parts[db->rules[0].first_part].max_end, UINT64_MAX);
+	r = &db->rules[8];
 	CU_ASSERT_EQUAL(r->need, 1);
 	CU_ASSERT_EQUAL(r->neg, 2);
 
 	/* slot contents: rule 1 to_server only; 2, 6, 7, 8 both ways; 3 and 7 in packets */
 	CU_ASSERT_EQUAL(db->n_patterns[SLOT_STREAM_TS], 1 + 2 + 1 + 1 + 2);
 	CU_ASSERT_EQUAL(db->n_patterns[SLOT_STREAM_TC], 2 + 1 + 1 + 2);
-	CU_ASSERT_EQUAL(db->n_patterns[SLOT_PACKET_TS], 1 + 1);
-	CU_ASSERT_EQUAL(db->n_patterns[SLOT_PACKET_TC], 1 + 1);
+	CU_ASSERT_EQUAL(db->n_patterns[SLOT_PACKET_TS], 1 + 1 + 1);
+	CU_ASSERT_EQUAL(db->n_patterns[SLOT_PACKET_TC], 1 + 1 + 1);
 	CU_ASSERT_EQUAL(db->n_patterns[SLOT_HTTP_HOST], 1);
 	CU_ASSERT_EQUAL(db->n_patterns[SLOT_HTTP_URI], 1);
 	CU_ASSERT_PTR_NULL(db->db[SLOT_DNS_QUERY]);
