@@ -450,13 +450,31 @@ static struct flow *flow_create(struct flow_table *ft, const struct flow_key *k,
 	return f;
 }
 
-struct flow *flow_table_get(struct flow_table *ft, const struct packet *p, enum flow_dir *dir,
-			    bool *created)
+int flow_table_prepare(const struct flow_table *ft, const struct packet *p,
+		       struct flow_lookup *lk)
 {
-	struct flow_key k;
-	int src_side = flow_key_init(&k, p);
-	uint32_t h = (uint32_t)key_hash(&k, ft->seed);
-	struct flow *f = lookup(ft, &k, h);
+	lk->src_side = flow_key_init(&lk->key, p);
+	lk->hash = (uint32_t)key_hash(&lk->key, ft->seed);
+	__builtin_prefetch(&ft->buckets[lk->hash & ft->mask]);
+	return lk->src_side;
+}
+
+void flow_table_prefetch(const struct flow_table *ft, const struct flow_lookup *lk)
+{
+	const struct flow *f = ft->buckets[lk->hash & ft->mask];
+
+	if (f)
+		__builtin_prefetch(f);
+}
+
+struct flow *flow_table_get_prepared(struct flow_table *ft, const struct packet *p,
+				     const struct flow_lookup *lk, enum flow_dir *dir,
+				     bool *created)
+{
+	const struct flow_key *k = &lk->key;
+	int src_side = lk->src_side;
+	uint32_t h = lk->hash;
+	struct flow *f = lookup(ft, k, h);
 
 	*created = false;
 	if (f && reuses_closed(f, p)) {
@@ -464,7 +482,7 @@ struct flow *flow_table_get(struct flow_table *ft, const struct packet *p, enum 
 		f = NULL;
 	}
 	if (!f) {
-		f = flow_create(ft, &k, h, p, src_side);
+		f = flow_create(ft, k, h, p, src_side);
 		if (!f) {
 			*dir = is_syn_ack(p) ? DIR_TO_CLIENT : DIR_TO_SERVER;
 			return NULL;
@@ -481,6 +499,15 @@ struct flow *flow_table_get(struct flow_table *ft, const struct packet *p, enum 
 	if (f->key.proto != IPPROTO_TCP && f->state == FLOW_STATE_NEW && f->pkts[0] && f->pkts[1])
 		f->state = FLOW_STATE_ESTABLISHED;
 	return f;
+}
+
+struct flow *flow_table_get(struct flow_table *ft, const struct packet *p, enum flow_dir *dir,
+			    bool *created)
+{
+	struct flow_lookup lk;
+
+	flow_table_prepare(ft, p, &lk);
+	return flow_table_get_prepared(ft, p, &lk, dir, created);
 }
 
 /*

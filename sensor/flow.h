@@ -145,6 +145,27 @@ struct flow *flow_table_get(struct flow_table *ft, const struct packet *p,
 			    enum flow_dir *dir, bool *created);
 
 /*
+ * The same lookup in stages, so a worker can overlap the cache misses of
+ * several packets (VPP's habit): flow_table_prepare() computes the key and
+ * hash and prefetches the bucket; flow_table_prefetch(), a little later,
+ * prefetches the bucket's first flow; flow_table_get_prepared() then finds
+ * or creates the flow exactly as flow_table_get() does. Nothing is held
+ * between the stages: the table may change in between.
+ */
+struct flow_lookup {
+	struct flow_key key;
+	uint32_t hash;
+	int src_side;
+};
+
+int flow_table_prepare(const struct flow_table *ft, const struct packet *p,
+		       struct flow_lookup *lk);
+void flow_table_prefetch(const struct flow_table *ft, const struct flow_lookup *lk);
+struct flow *flow_table_get_prepared(struct flow_table *ft, const struct packet *p,
+				     const struct flow_lookup *lk, enum flow_dir *dir,
+				     bool *created);
+
+/*
  * Ends flows idle for at least their timeout at packet time now_ns. Bounded
  * work: examines at most FLOW_EXPIRE_BUDGET flows per call, walking from the
  * least recently used end and resuming where the previous call stopped, so

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #define BATCH 256
+#define PIPE 16
 #define EXPIRE_EVERY 4096
 #define EXPIRE_NS 1000000000ull
 
@@ -143,18 +144,15 @@ static void maybe_expire(struct worker *w, uint64_t ts)
 	flow_table_expire(w->flows, w->max_ts_ns);
 }
 
-void worker_process(struct worker *w, struct packet *p)
+/* Everything after decode, for a packet whose flow lookup is prepared. */
+static void process_decoded(struct worker *w, struct packet *p, const struct flow_lookup *lk)
 {
 	enum flow_dir dir = DIR_TO_SERVER;
 	bool created;
 	struct flow *f;
 
-	COUNTER_INC(w->counters[WRK_PACKETS]);
-	COUNTER_ADD(w->counters[WRK_BYTES], p->wirelen);
-	if (decode_packet(&w->decode, p) != DECODE_OK)
-		return;
 	maybe_expire(w, p->ts_ns);
-	f = flow_table_get(w->flows, p, &dir, &created);
+	f = flow_table_get_prepared(w->flows, p, lk, &dir, &created);
 	detect_packet_begin(w->detect, f, p, dir);
 	if (!f) {
 		detect_payload(w->detect);
@@ -166,6 +164,23 @@ void worker_process(struct worker *w, struct packet *p)
 		detect_payload(w->detect);
 	}
 	detect_packet_end(w->detect);
+}
+
+static bool decode_one(struct worker *w, struct packet *p)
+{
+	COUNTER_INC(w->counters[WRK_PACKETS]);
+	COUNTER_ADD(w->counters[WRK_BYTES], p->wirelen);
+	return decode_packet(&w->decode, p) == DECODE_OK;
+}
+
+void worker_process(struct worker *w, struct packet *p)
+{
+	struct flow_lookup lk;
+
+	if (!decode_one(w, p))
+		return;
+	flow_table_prepare(w->flows, p, &lk);
+	process_decoded(w, p, &lk);
 }
 
 void worker_finish(struct worker *w)
@@ -184,6 +199,58 @@ static void backoff(unsigned *idle)
 	}
 }
 
+/* A packet in flight through the worker's short pipeline. */
+struct stage {
+	struct packet p;
+	struct flow_lookup lk;
+	bool ok;
+};
+
+/*
+ * Runs up to PIPE descriptors in three passes so that the cache misses of
+ * different packets overlap instead of adding up: the packets' bytes are
+ * prefetched, then each is decoded and its flow bucket prefetched, then
+ * each bucket's first flow is prefetched, and only then are the packets
+ * processed in order. The flow table is large (every flow of the last
+ * minutes) and its buckets and flows are rarely in cache; this is where a
+ * worker would otherwise wait on memory. A reassembled datagram lives in
+ * the defragmenter's buffer only until the next decode, so the passes stop
+ * after one. Returns how many descriptors were consumed.
+ */
+static uint32_t run_batch(struct worker *w, uint64_t first, uint32_t n)
+{
+	struct stage st[PIPE];
+	uint32_t m = n < PIPE ? n : PIPE, cnt = 0;
+
+	for (uint32_t k = 0; k < m; k++)
+		__builtin_prefetch(w->ring.slots[(first + k) & w->ring.mask].data);
+	while (cnt < m) {
+		const struct pkt_desc *d = &w->ring.slots[(first + cnt) & w->ring.mask];
+		struct stage *s = &st[cnt++];
+
+		s->p.data = d->data;
+		s->p.caplen = d->caplen;
+		s->p.wirelen = d->wirelen;
+		s->p.ts_ns = d->ts_ns;
+		s->p.pcap_cnt = d->pcap_cnt;
+		s->p.linktype = d->linktype;
+		s->p.hash = d->hash;
+		s->ok = decode_one(w, &s->p);
+		if (!s->ok)
+			continue;
+		flow_table_prepare(w->flows, &s->p, &s->lk);
+		if (s->p.flags & PKT_F_REASSEMBLED)
+			break;
+	}
+	for (uint32_t k = 0; k < cnt; k++)
+		if (st[k].ok)
+			flow_table_prefetch(w->flows, &st[k].lk);
+	for (uint32_t k = 0; k < cnt; k++)
+		if (st[k].ok)
+			process_decoded(w, &st[k].p, &st[k].lk);
+	return cnt;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -200,19 +267,8 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		idle = 0;
-		for (uint32_t i = 0; i < n; i++) {
-			const struct pkt_desc *d = &w->ring.slots[(first + i) & w->ring.mask];
-			struct packet p;
-
-			p.data = d->data;
-			p.caplen = d->caplen;
-			p.wirelen = d->wirelen;
-			p.ts_ns = d->ts_ns;
-			p.pcap_cnt = d->pcap_cnt;
-			p.linktype = d->linktype;
-			p.hash = d->hash;
-			worker_process(w, &p);
-		}
+		for (uint32_t i = 0; i < n;)
+			i += run_batch(w, first + i, n - i);
 		pkt_ring_consume(&w->ring, n);
 		COUNTER_INC(w->counters[WRK_BATCHES]);
 	}
