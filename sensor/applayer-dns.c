@@ -6,7 +6,10 @@
  * message; a pointer to itself ends the name when a pointer was already
  * followed (an error otherwise); after 255 labels/pointers the name is cut
  * when a pointer was followed (an error otherwise); a name is cut at 1025
- * bytes. A query whose questions do not all parse emits nothing.
+ * bytes. A query whose questions do not all parse emits nothing. Unlike
+ * Suricata, a query with more than DNS_QD_MAX questions is refused whole:
+ * with compression loops each question may expand to 1025 bytes, and no
+ * resolver sends more than a handful.
  *
  * The probes are stricter than the parser, to keep arbitrary UDP from
  * looking like DNS: header sanity (opcode, the zero bit, no rcode in a
@@ -29,6 +32,7 @@
 #define DNS_PROBE_QD_MAX 32u
 #define DNS_PROBE_RR_MAX 256u
 #define DNS_TYPE_OPT 41u
+#define DNS_QD_MAX 256u      /* questions per message we are willing to emit */
 
 /*
  * Reads the name at m[off] (Suricata's rules, see above). When out is not
@@ -111,6 +115,8 @@ void app_dns_message(const struct app_parse *ap, const uint8_t *msg, uint32_t le
 	if (app_be16(msg + 2) & DNS_QR)
 		return; /* a response: no query fields */
 	qd = app_be16(msg + 4);
+	if (qd > DNS_QD_MAX)
+		goto bad;
 	for (i = 0, off = DNS_HDR; i < qd; i++) {
 		if (dns_name(msg, len, off, NULL, &olen, &next) < 0 || len - next < 4)
 			goto bad;

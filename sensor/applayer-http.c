@@ -11,8 +11,9 @@
  * the IDS personality Suricata configures, path lower-casing off):
  *  - request line: leading whitespace is skipped, the method is the first
  *    token; the target runs to the LAST space (Suricata accepts spaces in
- *    the URI) and the protocol follows it; no protocol means HTTP/0.9 (the
- *    request ends with its line: no headers, no body).
+ *    the URI) and the protocol follows it; no protocol means HTTP/0.9: the
+ *    request ends with its line, unless the segment holding the line goes
+ *    on with more than whitespace (then, as in libhtp, headers follow).
  *  - http.uri: path ["?" query] ["#" fragment] of the target; an
  *    absolute-form target (http://host:port/path) keeps only its path. The
  *    path is percent- and %u-decoded (invalid escapes are kept verbatim),
@@ -44,7 +45,7 @@
 #include <string.h>
 
 enum http_state {
-	HTTP_ST_START = 0,   /* between requests: blank lines are skipped */
+	HTTP_ST_START = 0,   /* between requests: whitespace is skipped */
 	HTTP_ST_HEAD,        /* request line and header block */
 	HTTP_ST_BODY,        /* Content-Length body */
 	HTTP_ST_CHUNK_LEN,   /* chunk-size line */
@@ -104,6 +105,8 @@ enum app_probe app_http_probe_request(const uint8_t *data, uint32_t len)
 	bool more = false;
 	size_t i;
 
+	if (len > 0 && (data[0] < 'A' || data[0] > 'Z'))
+		return APP_PROBE_NO; /* every method is upper case */
 	for (i = 0; i < sizeof(http_methods) / sizeof(http_methods[0]); i++) {
 		const struct method *m = &http_methods[i];
 
@@ -876,13 +879,27 @@ static enum app_status http_request(const struct app_parse *ap, struct http_req 
 	return APP_ST_OK;
 }
 
+/* Anything but whitespace in p[0..n)? */
+static bool more_than_space(const uint8_t *p, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (!is_space(p[i]))
+			return true;
+	return false;
+}
+
 /*
- * The request line is complete at blk[0..reqline_end): an HTTP/0.9 request
- * ends here; the HTTP/2 preface stops the parser. Returns true when the
- * request is finished (status in *st).
+ * The request line is complete at blk[0..reqline_end); rest is what the
+ * segment holds after it. An HTTP/0.9-style line ends the request unless
+ * the segment goes on with more than whitespace (libhtp then takes it for
+ * HTTP/1.x with the protocol missing); the HTTP/2 preface stops the parser.
+ * Returns true when the request is finished (status in *st).
  */
 static bool http_reqline_done(const struct app_parse *ap, struct http_req *s,
-			      const uint8_t *blk, enum app_status *st)
+			      const uint8_t *blk, const uint8_t *rest, uint32_t rest_len,
+			      enum app_status *st)
 {
 	struct reqline rl;
 
@@ -891,7 +908,7 @@ static bool http_reqline_done(const struct app_parse *ap, struct http_req *s,
 		*st = APP_ST_STOP;
 		return true;
 	}
-	if (!rl.http09)
+	if (!rl.http09 || more_than_space(rest, rest_len))
 		return false;
 	http_tx(ap, &rl, NULL);
 	s->state = HTTP_ST_START;
@@ -996,7 +1013,7 @@ static enum app_status http_head(const struct app_parse *ap, struct http_req *s,
 		blk = inplace ? p : s->blk.data;
 		if (ev == HEV_REQLINE) {
 			s->reqline_end = inplace ? pos : s->blk.len;
-			if (!http_reqline_done(ap, s, blk, &st))
+			if (!http_reqline_done(ap, s, blk, p + pos, n - pos, &st))
 				continue;
 		} else {
 			st = http_request(ap, s, blk, inplace ? pos : s->blk.len);
@@ -1116,7 +1133,7 @@ enum app_status app_http_data(const struct app_parse *ap, struct http_req *s,
 		used = 0;
 		switch ((enum http_state)s->state) {
 		case HTTP_ST_START:
-			while (off < len && (data[off] == '\r' || data[off] == '\n'))
+			while (off < len && is_space(data[off]))
 				off++;
 			if (off < len) {
 				s->state = HTTP_ST_HEAD;

@@ -4,13 +4,14 @@
  *
  * Header only: the call context of one parser invocation (flow, direction,
  * sink, the worker's pool, scratch memory and counters) and the inline
- * helpers that emit fields through the sink. Nothing here is public API.
+ * helpers that emit fields and count. Nothing here is public API.
  *
  * Threading: a struct app_parse lives on the worker's stack for one call.
  */
 #ifndef SPOTTER_APPLAYER_PARSE_H
 #define SPOTTER_APPLAYER_PARSE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -77,8 +78,22 @@ static inline void app_count(const struct app_parse *ap, enum app_counter c)
  * result would exceed max and APP_CTR_POOL_EXHAUSTED when the pool is dry.
  * Returns 0 or a negative errno (b unchanged).
  */
-int app_buf_append_bounded(const struct app_parse *ap, struct app_buf *b, const uint8_t *data,
-			   uint32_t n, uint32_t max);
+static inline int app_buf_append_bounded(const struct app_parse *ap, struct app_buf *b,
+					 const uint8_t *data, uint32_t n, uint32_t max)
+{
+	int rc;
+
+	if ((uint64_t)b->len + n > max) {
+		app_count(ap, APP_CTR_TOO_LONG);
+		return -EMSGSIZE;
+	}
+	rc = app_buf_append(ap->pool, b, data, n);
+	if (rc == -ENOMEM)
+		app_count(ap, APP_CTR_POOL_EXHAUSTED);
+	else if (rc < 0)
+		app_count(ap, APP_CTR_TOO_LONG);
+	return rc;
+}
 
 static inline uint16_t app_be16(const uint8_t *p)
 {

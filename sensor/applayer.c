@@ -25,17 +25,24 @@
  *           other port: the whole message must parse exactly (questions and
  *           all resource records, nothing left over, at least one record or
  *           question, compression pointers only backwards) — arbitrary UDP
- *           practically never does.
- *   Modbus  MBAP header: protocol id 0, length 2..254, function code not 0
- *           or 0x80, and the ADU complete within the examined bytes; on
- *           port 502 one such ADU suffices, elsewhere two consecutive ones.
+ *           practically never does. NetBIOS name service (port 137) uses
+ *           the DNS wire format for something else and is not DNS.
+ *   Modbus  MBAP header: protocol id 0, length 2..254, and the ADU complete
+ *           within the examined bytes: on port 502 one such ADU suffices
+ *           (test traffic with illegal function codes stays Modbus);
+ *           elsewhere two consecutive ones, function codes not 0 or 0x80.
  *
  * The first direction to say yes labels the flow (f->app_proto; content
  * wins over the port: HTTP on 3000 or TLS on 8443 are found). A direction
  * whose probes all say no is refused; when both are, the flow is labelled
- * APP_PROTO_FAILED and costs nothing more. A UDP direction is refused after
- * APP_DETECT_UDP_DGRAMS datagrams that match nothing. A gap before a
- * decision refuses the direction.
+ * APP_PROTO_FAILED and costs nothing more. As in Suricata, a refused client
+ * side keeps its first APP_DETECT_MAX bytes (not in a midstream flow): when
+ * the server's side then names the protocol ("HTTP/1.1 200" after a request
+ * with an unknown method), those bytes are parsed after all. A UDP
+ * direction is refused after APP_DETECT_UDP_DGRAMS datagrams that match
+ * nothing. A gap before a decision refuses the direction. In a flow picked
+ * up midstream the client's side is parsed only if its own bytes show the
+ * protocol (its start may be missing; Suricata gives up the same way).
  *
  * Parsing: only the client's direction carries fields (HTTP requests, the
  * TLS ClientHello, DNS queries); DNS over UDP parses each datagram, either
@@ -53,7 +60,7 @@
  */
 #include "applayer.h"
 
-#include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,9 +81,11 @@
 
 #define PORT_DNS 53
 #define PORT_MODBUS 502
+#define PORT_NBNS 137
 
 enum dir_mode {
 	DIR_DETECT = 0,
+	DIR_HELD,       /* client side refused: bytes kept in case the server's side decides */
 	DIR_PARSE,
 	DIR_OFF,
 };
@@ -214,23 +223,6 @@ const counter_t *applayer_ctx_counters(const struct applayer_ctx *ctx)
 	return ctx->ctr;
 }
 
-int app_buf_append_bounded(const struct app_parse *ap, struct app_buf *b, const uint8_t *data,
-			   uint32_t n, uint32_t max)
-{
-	int rc;
-
-	if ((uint64_t)b->len + n > max) {
-		app_count(ap, APP_CTR_TOO_LONG);
-		return -EMSGSIZE;
-	}
-	rc = app_buf_append(ap->pool, b, data, n);
-	if (rc == -ENOMEM)
-		app_count(ap, APP_CTR_POOL_EXHAUSTED);
-	else if (rc < 0)
-		app_count(ap, APP_CTR_TOO_LONG);
-	return rc;
-}
-
 /* ---- per-flow state ------------------------------------------------------- */
 
 static void pool_gauge(struct applayer_ctx *ctx)
@@ -330,13 +322,28 @@ static void label(struct applayer_ctx *ctx, struct flow *f, enum app_proto proto
 	COUNTER_INC(ctx->ctr[ctr[proto]]);
 }
 
+/* May a refused direction keep its bytes for a decision by the other side? */
+static bool may_hold(const struct flow *f, const struct app_dir *d, enum flow_dir dir)
+{
+	return dir == DIR_TO_SERVER && f->key.proto == IPPROTO_TCP && !d->redetect &&
+	       !(f->flags & FLOW_F_MIDSTREAM) && d->det.len > 0;
+}
+
 static void refuse(struct applayer_ctx *ctx, struct app_flow *st, struct flow *f,
 		   enum flow_dir dir)
 {
-	st->dir[dir].refused = 1;
-	dir_off(ctx, &st->dir[dir]);
-	if (f->app_proto == APP_PROTO_UNKNOWN && st->dir[!dir].refused)
+	struct app_dir *d = &st->dir[dir];
+
+	d->refused = 1;
+	if (f->app_proto == APP_PROTO_UNKNOWN && st->dir[!dir].refused) {
 		label(ctx, f, APP_PROTO_FAILED);
+		dir_off(ctx, &st->dir[DIR_TO_SERVER]);
+		dir_off(ctx, &st->dir[DIR_TO_CLIENT]);
+	} else if (d->mode == DIR_DETECT && may_hold(f, d, dir)) {
+		d->mode = DIR_HELD;
+	} else {
+		dir_off(ctx, d);
+	}
 }
 
 /* ---- probes --------------------------------------------------------------- */
@@ -368,8 +375,11 @@ static enum app_probe probe_dnp3(const uint8_t *p, uint32_t n)
 	return dnp3_crc(p, 8) == (uint16_t)(p[8] | p[9] << 8) ? APP_PROBE_YES : APP_PROBE_NO;
 }
 
-/* One MBAP-framed ADU at p; *adu its length once the header is known. */
-static enum app_probe modbus_adu(const uint8_t *p, uint32_t n, uint32_t *adu)
+/*
+ * One MBAP-framed ADU at p; *adu its length once the header is known. With
+ * strict, function code 0 and 0x80 (never valid) are refused too.
+ */
+static enum app_probe modbus_adu(const uint8_t *p, uint32_t n, bool strict, uint32_t *adu)
 {
 	uint32_t len;
 
@@ -380,7 +390,7 @@ static enum app_probe modbus_adu(const uint8_t *p, uint32_t n, uint32_t *adu)
 	len = app_be16(p + 4);
 	if (len < 2 || len > 254)
 		return APP_PROBE_NO;
-	if (n >= 8 && (p[7] & 0x7f) == 0)
+	if (strict && n >= 8 && (p[7] & 0x7f) == 0)
 		return APP_PROBE_NO;
 	*adu = 6 + len;
 	return n >= *adu ? APP_PROBE_YES : APP_PROBE_MORE;
@@ -389,11 +399,11 @@ static enum app_probe modbus_adu(const uint8_t *p, uint32_t n, uint32_t *adu)
 static enum app_probe probe_modbus(const uint8_t *p, uint32_t n, bool port502)
 {
 	uint32_t a = 0, b = 0;
-	enum app_probe r = modbus_adu(p, n, &a);
+	enum app_probe r = modbus_adu(p, n, !port502, &a);
 
 	if (r != APP_PROBE_YES || port502)
 		return r;
-	return modbus_adu(p + a, n - a, &b);
+	return modbus_adu(p + a, n - a, true, &b);
 }
 
 static bool flow_port(const struct flow *f, uint16_t port)
@@ -401,29 +411,38 @@ static bool flow_port(const struct flow *f, uint16_t port)
 	return f->key.port[0] == port || f->key.port[1] == port;
 }
 
+/* Folds one probe's verdict in; true on a yes (*proto set). */
+static bool verdict(enum app_probe r, enum app_proto p, enum app_proto *proto, bool *more)
+{
+	if (r == APP_PROBE_YES) {
+		*proto = p;
+		return true;
+	}
+	*more |= r == APP_PROBE_MORE;
+	return false;
+}
+
+/* The probes in order of precedence; the first yes wins. */
 static enum app_probe probe_tcp(const struct flow *f, enum flow_dir dir, uint8_t skip,
 				const uint8_t *p, uint32_t n, enum app_proto *proto)
 {
 	bool more = false;
-	enum app_probe r;
 
-#define TRY(bit, expr, P)                           \
-	if (!(skip & (bit))) {                      \
-		r = (expr);                         \
-		if (r == APP_PROBE_YES) {           \
-			*proto = (P);               \
-			return r;                   \
-		}                                   \
-		more |= r == APP_PROBE_MORE;        \
-	}
-	TRY(SKIP_HTTP, dir == DIR_TO_SERVER ? app_http_probe_request(p, n)
-					    : app_http_probe_response(p, n), APP_PROTO_HTTP)
-	TRY(SKIP_TLS, app_tls_probe(p, n, dir), APP_PROTO_TLS)
-	TRY(SKIP_DNP3, probe_dnp3(p, n), APP_PROTO_DNP3)
-	if (flow_port(f, PORT_DNS))
-		TRY(SKIP_DNS, app_dns_probe_tcp(p, n), APP_PROTO_DNS)
-	TRY(SKIP_MODBUS, probe_modbus(p, n, flow_port(f, PORT_MODBUS)), APP_PROTO_MODBUS)
-#undef TRY
+	if (!(skip & SKIP_HTTP) &&
+	    verdict(dir == DIR_TO_SERVER ? app_http_probe_request(p, n)
+					 : app_http_probe_response(p, n),
+		    APP_PROTO_HTTP, proto, &more))
+		return APP_PROBE_YES;
+	if (!(skip & SKIP_TLS) && verdict(app_tls_probe(p, n, dir), APP_PROTO_TLS, proto, &more))
+		return APP_PROBE_YES;
+	if (!(skip & SKIP_DNP3) && verdict(probe_dnp3(p, n), APP_PROTO_DNP3, proto, &more))
+		return APP_PROBE_YES;
+	if (!(skip & SKIP_DNS) && flow_port(f, PORT_DNS) &&
+	    verdict(app_dns_probe_tcp(p, n), APP_PROTO_DNS, proto, &more))
+		return APP_PROBE_YES;
+	if (!(skip & SKIP_MODBUS) &&
+	    verdict(probe_modbus(p, n, flow_port(f, PORT_MODBUS)), APP_PROTO_MODBUS, proto, &more))
+		return APP_PROBE_YES;
 	return more ? APP_PROBE_MORE : APP_PROBE_NO;
 }
 
@@ -477,6 +496,24 @@ static void flush_det(struct applayer_ctx *ctx, struct app_flow *st, struct app_
 	app_buf_release(&ctx->pool, &held);
 }
 
+static uint8_t probe_bit(enum app_proto proto)
+{
+	switch (proto) {
+	case APP_PROTO_HTTP:
+		return SKIP_HTTP;
+	case APP_PROTO_TLS:
+		return SKIP_TLS;
+	case APP_PROTO_DNS:
+		return SKIP_DNS;
+	case APP_PROTO_MODBUS:
+		return SKIP_MODBUS;
+	case APP_PROTO_DNP3:
+		return SKIP_DNP3;
+	default:
+		return 0;
+	}
+}
+
 /* Direction ap->dir recognised proto. */
 static void decide(struct applayer_ctx *ctx, struct app_flow *st, struct app_parse *ap,
 		   enum app_proto proto)
@@ -489,7 +526,10 @@ static void decide(struct applayer_ctx *ctx, struct app_flow *st, struct app_par
 	if (f->app_proto == APP_PROTO_UNKNOWN) {
 		label(ctx, f, proto);
 		parser_start(ctx, d, proto, ap->dir);
-		if (o->mode == DIR_DETECT) { /* the other side follows the label */
+		if (o->mode == DIR_DETECT && odir == DIR_TO_SERVER && (f->flags & FLOW_F_MIDSTREAM)) {
+			/* picked up midstream: the client must show the protocol itself */
+			o->skip = (uint8_t)~probe_bit(proto);
+		} else if (o->mode == DIR_DETECT || o->mode == DIR_HELD) { /* the other side follows */
 			struct app_parse oap = *ap;
 
 			oap.dir = odir;
@@ -538,6 +578,8 @@ static uint32_t dir_detect(struct applayer_ctx *ctx, struct app_flow *st, struct
 		return len;
 	}
 	if (r != APP_PROBE_YES) {
+		if (d->det.len == 0 && len <= APP_DETECT_MAX && ap->dir == DIR_TO_SERVER)
+			(void)app_buf_append(&ctx->pool, &d->det, data, len); /* kept if it can be */
 		refuse(ctx, st, ap->f, ap->dir);
 		return len;
 	}
@@ -549,6 +591,16 @@ static uint32_t dir_detect(struct applayer_ctx *ctx, struct app_flow *st, struct
 exhausted:
 	COUNTER_INC(ctx->ctr[APP_CTR_POOL_EXHAUSTED]);
 	refuse(ctx, st, ap->f, ap->dir);
+	return len;
+}
+
+/* A refused client side keeps bytes up to APP_DETECT_MAX, then gives up. */
+static uint32_t dir_hold(struct applayer_ctx *ctx, struct app_dir *d, const uint8_t *data,
+			 uint32_t len)
+{
+	if ((uint64_t)d->det.len + len > APP_DETECT_MAX ||
+	    app_buf_append(&ctx->pool, &d->det, data, len) < 0)
+		dir_off(ctx, d);
 	return len;
 }
 
@@ -564,6 +616,8 @@ static void dir_input(struct applayer_ctx *ctx, struct app_flow *st, struct app_
 			used = dir_parse(ctx, ap, d, data, len);
 		else if (d->mode == DIR_DETECT)
 			used = dir_detect(ctx, st, ap, data, len);
+		else if (d->mode == DIR_HELD)
+			used = dir_hold(ctx, d, data, len);
 		else
 			return;
 		data += used;
@@ -598,10 +652,13 @@ void applayer_stream_gap(struct applayer_ctx *ctx, struct flow *f, enum flow_dir
 		return;
 	d = &st->dir[dir];
 	if (d->mode == DIR_DETECT) {
+		app_buf_release(&ctx->pool, &d->det); /* what was held no longer lines up */
 		if (d->redetect)
 			dir_off(ctx, d);
 		else
 			refuse(ctx, st, f, dir);
+	} else if (d->mode == DIR_HELD) {
+		dir_off(ctx, d);
 	} else if (d->mode == DIR_PARSE && d->parser == APP_PROTO_HTTP) {
 		parse_ctx(&ap, ctx, f, dir, NULL, NULL);
 		app_http_gap(&ap, &d->p.http);
@@ -620,7 +677,7 @@ static enum app_proto probe_udp(const struct flow *f, const uint8_t *p, uint32_t
 		return APP_PROTO_DNS;
 	if (probe_dnp3(p, n) == APP_PROBE_YES)
 		return APP_PROTO_DNP3;
-	if (!port53 && app_dns_probe_udp(p, n, false) == APP_PROBE_YES)
+	if (!port53 && !flow_port(f, PORT_NBNS) && app_dns_probe_udp(p, n, false) == APP_PROBE_YES)
 		return APP_PROTO_DNS;
 	return APP_PROTO_UNKNOWN;
 }

@@ -136,6 +136,57 @@ static void test_http_lookalikes(void)
 	end();
 }
 
+static void test_held_client(void)
+{
+	int i;
+
+	/* an unknown method: the server's reply names the protocol, then the
+	 * client's held bytes are parsed (Suricata does the same) */
+	tcp_flow(80);
+	CLI("FOO /x HTTP/1.1\r\nHost: weird.example\r\n\r\n");
+	CLI("BAR /y HTTP/1.1\r\n\r\n");
+	CU_ASSERT_EQUAL(F.app_proto, APP_PROTO_UNKNOWN);
+	CU_ASSERT_STRING_EQUAL(R.log, "");
+	SRV("HTTP/1.1 405 Method Not Allowed\r\n\r\n");
+	CU_ASSERT_EQUAL(F.app_proto, APP_PROTO_HTTP);
+	CU_ASSERT_STRING_EQUAL(R.log, "http.method=FOO\nhttp.uri=/x\nhttp.host=weird.example\n--\n"
+				      "http.method=BAR\nhttp.uri=/y\n--\n");
+	CLI("BAZ /z HTTP/1.1\r\n\r\n");
+	CU_ASSERT_EQUAL(R.txs, 3);
+	end();
+	/* midstream: a client that shows the protocol itself is parsed ... */
+	tcp_flow(80);
+	F.flags |= FLOW_F_MIDSTREAM;
+	SRV("HTTP/1.1 200 OK\r\n\r\n");
+	CU_ASSERT_EQUAL(F.app_proto, APP_PROTO_HTTP);
+	CLI("GET /m HTTP/1.1\r\n\r\n");
+	CU_ASSERT_STRING_EQUAL(R.log, "http.method=GET\nhttp.uri=/m\n--\n");
+	end();
+	/* ... one in the middle of a body is not */
+	tcp_flow(80);
+	F.flags |= FLOW_F_MIDSTREAM;
+	SRV("HTTP/1.1 200 OK\r\n\r\n");
+	CLI("dy of a POST\r\n\r\nGET /m HTTP/1.1\r\n\r\n");
+	CU_ASSERT_STRING_EQUAL(R.log, "");
+	end();
+	/* not held in a flow picked up midstream: its start may be missing */
+	tcp_flow(80);
+	F.flags |= FLOW_F_MIDSTREAM;
+	CLI("FOO /x HTTP/1.1\r\n\r\n");
+	SRV("HTTP/1.1 405 Method Not Allowed\r\n\r\n");
+	CU_ASSERT_EQUAL(F.app_proto, APP_PROTO_HTTP);
+	CU_ASSERT_STRING_EQUAL(R.log, "");
+	end();
+	/* more than APP_DETECT_MAX bytes before the server speaks: given up */
+	tcp_flow(80);
+	for (i = 0; i < 70; i++)
+		CLI("FOO /x HTTP/1.1\r\n\r\n");
+	SRV("HTTP/1.1 405 Method Not Allowed\r\n\r\n");
+	CU_ASSERT_EQUAL(F.app_proto, APP_PROTO_HTTP);
+	CU_ASSERT_STRING_EQUAL(R.log, "");
+	end();
+}
+
 static const uint8_t client_hello[] = {
 	0x16, 0x03, 0x01, 0x00, 0x3c, 0x01, 0x00, 0x00, 0x38, 0x03, 0x03,
 	/* random */
@@ -233,6 +284,10 @@ static void test_dns_udp(void)
 	rec_datagram(ctx, &F, DIR_TO_SERVER, trail, sizeof(trail), &R);
 	CU_ASSERT_EQUAL(F.app_proto, APP_PROTO_DNS);
 	end();
+	udp_flow(137); /* NetBIOS name service: DNS wire format, not DNS */
+	rec_datagram(ctx, &F, DIR_TO_SERVER, q, sizeof(q), &R);
+	CU_ASSERT_EQUAL(F.app_proto, APP_PROTO_UNKNOWN);
+	end();
 }
 
 static void test_dns_udp_random(void)
@@ -289,6 +344,8 @@ static void test_modbus(void)
 				      0x03, 0x00, 0x00, 0x00, 0x0a};
 	static const uint8_t bad[] = {0x00, 0x01, 0x00, 0x01, 0x00, 0x06, 0x01,
 				      0x03, 0x00, 0x00, 0x00, 0x0a};
+	static const uint8_t fc0[] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x06, 0x01,
+				      0x00, 0x00, 0x00, 0x00, 0x00};
 	uint64_t n = rec_ctr(ctx, APP_CTR_FLOWS_MODBUS);
 	size_t i;
 
@@ -311,6 +368,15 @@ static void test_modbus(void)
 	cli(bad, sizeof(bad));
 	SRV("\x00\x01\x00\x00\x00\x01\x01"); /* length 1: too short for an ADU */
 	CU_ASSERT_EQUAL(F.app_proto, APP_PROTO_FAILED);
+	end();
+	tcp_flow(502); /* an illegal function code is still Modbus on its port */
+	cli(fc0, sizeof(fc0));
+	CU_ASSERT_EQUAL(F.app_proto, APP_PROTO_MODBUS);
+	end();
+	tcp_flow(1502); /* but not elsewhere */
+	cli(fc0, sizeof(fc0));
+	cli(fc0, sizeof(fc0));
+	CU_ASSERT_EQUAL(F.app_proto, APP_PROTO_UNKNOWN);
 	end();
 }
 
@@ -397,6 +463,7 @@ static CU_TestInfo tests[] = {
 	{"HTTP on any port", test_http_any_port},
 	{"HTTP server first", test_http_server_first},
 	{"HTTP look-alikes", test_http_lookalikes},
+	{"held client bytes", test_held_client},
 	{"TLS on any port", test_tls_any_port},
 	{"TLS look-alikes", test_tls_lookalikes},
 	{"DNS over UDP", test_dns_udp},

@@ -225,6 +225,20 @@ static void test_truncated(void)
 	dgram(DIR_TO_SERVER, &m);
 	CU_ASSERT_STRING_EQUAL(R.log, "");
 	CU_ASSERT_EQUAL(rec_ctr(ctx, APP_CTR_PARSE_ERRORS), e + full + 1);
+	/* more questions than DNS_QD_MAX (256): refused */
+	header(&m, 0x0100, 257, 0);
+	for (n = 0; n < 257; n++)
+		put_raw(&m, "\x01q\x00\x00\x01\x00\x01", 7);
+	dgram(DIR_TO_SERVER, &m);
+	CU_ASSERT_STRING_EQUAL(R.log, "");
+	CU_ASSERT_EQUAL(rec_ctr(ctx, APP_CTR_PARSE_ERRORS), e + full + 2);
+	m.b[4] = 1;
+	m.b[5] = 0; /* 256 is fine */
+	m.n -= 7;
+	dgram(DIR_TO_SERVER, &m);
+	CU_ASSERT_EQUAL(R.txs, 1);
+	CU_ASSERT_EQUAL(R.fields, 256);
+	rec_reset(&R, &F);
 	/* no questions: an empty transaction */
 	header(&m, 0x0100, 0, 0);
 	dgram(DIR_TO_SERVER, &m);

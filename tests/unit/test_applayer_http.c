@@ -197,8 +197,14 @@ static void test_folded_header(void)
 
 static void test_http09(void)
 {
-	CU_ASSERT_STRING_EQUAL(run("GET /path\r\nGET /two\n"),
+	size_t cut = 11;
+
+	CU_ASSERT_STRING_EQUAL(run_cut("GET /path\r\nGET /two\n", 20, &cut, 1),
 			       "http.method=GET\nhttp.uri=/path\n--\nhttp.method=GET\nhttp.uri=/two\n--\n");
+	/* more in the same segment: libhtp takes the protocol as missing */
+	CU_ASSERT_STRING_EQUAL(run("OPTIONS HTTP/1.1\r\nHost: www.google.com\r\n\r\n"),
+			       "http.method=OPTIONS\nhttp.uri=HTTP/1.1\nhttp.host=www.google.com\n--\n");
+	CU_ASSERT_STRING_EQUAL(run("GET /path\r\n \r\n"), "http.method=GET\nhttp.uri=/path\n--\n");
 	check_splits("GET /path\r\n", "http.method=GET\nhttp.uri=/path\n--\n");
 }
 
