@@ -100,7 +100,7 @@ tools: $(TOOLS)
 
 # ---- tests -----------------------------------------------------------------
 unit: $(UNIT_BIN)
-	$(Q)tests/unit/run.sh $(UNIT_BIN)
+	$(Q)CORPUS=$(CORPUS) tests/unit/run.sh $(UNIT_BIN)
 
 replay: all
 	$(Q)BUILD=$(BUILD) CORPUS=$(CORPUS) tests/replay/run.sh
