@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "applayer.h"
 #include "decode.h"
@@ -76,7 +77,16 @@ static uint64_t flow_bytes(const struct pipeline *pl)
 
 static uint64_t elapsed_ns(const struct pipeline *pl)
 {
-	return pl->end_ns > pl->start_ns ? pl->end_ns - pl->start_ns : 0;
+	struct timespec ts;
+	uint64_t end = pl->end_ns;
+
+	if (!pl->start_ns)
+		return 0;
+	if (!end) { /* still running (SIGUSR1) */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		end = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	}
+	return end > pl->start_ns ? end - pl->start_ns : 0;
 }
 
 static uint64_t decode_errors(const struct totals *t)
