@@ -8,6 +8,7 @@ PKGS="build-essential pkg-config
 libhyperscan-dev libpcre2-dev libpcap-dev librdkafka-dev
 libbpf-dev clang llvm bpftool libelf-dev zlib1g-dev
 libcunit1-dev libsodium-dev libyaml-dev
+cppcheck clang-tidy clang-format
 python3 python3-scapy iproute2 maven default-jre-headless"
 
 missing=""

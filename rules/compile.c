@@ -725,7 +725,7 @@ static void measure(struct rules_db *db)
 int rules_db_compile(struct ruleset *rs, struct rules_db **out, struct rules_compile_stats *st,
 		     char *err, size_t errlen)
 {
-	struct rules_compile_stats dummy;
+	struct rules_compile_stats dummy = {0};
 	struct compiler c = {.rs = rs, .st = st ? st : &dummy};
 	struct rules_db *db = NULL;
 	uint32_t *final_part = NULL;

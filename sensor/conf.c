@@ -431,6 +431,8 @@ static int on_start(struct yaml_state *y, bool map, size_t line, char *err, size
 
 static void on_end(struct yaml_state *y)
 {
+	if (y->depth == 0) /* libyaml never ends more than it started */
+		return;
 	y->depth--;
 	if (y->depth > 0 && y->in_map[y->depth])
 		y->want_key[y->depth] = true;

@@ -211,6 +211,8 @@ static int parse_args(int argc, char **argv, struct conf *c)
 		const char *key = opt_key(opt);
 		int rc = 0;
 
+		if (opt == '?' || opt == ':')
+			return EXIT_USAGE; /* the first pass reported it */
 		if (key) {
 			rc = conf_set(c, key, optarg, err, sizeof(err));
 		} else if (opt == 'o') {

@@ -143,12 +143,12 @@ static void h_finish(struct harness *h)
 		snprintf(buf, sizeof(buf), "%.*s", (int)rec->json_len, js);
 		if (h->n < 64) {
 			p = strstr(buf, "\"signature_id\":");
-			h->sid[h->n] = p ? (uint32_t)atoi(p + 15) : 0;
+			h->sid[h->n] = p ? (uint32_t)strtoul(p + 15, NULL, 10) : 0;
 			h->kind[h->n] = rec->kind;
 			p = strstr(buf, "\"count\":");
-			h->count[h->n] = p ? (uint32_t)atoi(p + 8) : 1;
+			h->count[h->n] = p ? (uint32_t)strtoul(p + 8, NULL, 10) : 1;
 			p = strstr(buf, "\"src_port\":");
-			h->src_port[h->n] = p ? (uint32_t)atoi(p + 11) : 0;
+			h->src_port[h->n] = p ? (uint32_t)strtoul(p + 11, NULL, 10) : 0;
 			h->n++;
 		}
 		output_ring_release(&h->w->out, rec);

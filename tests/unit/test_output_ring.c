@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output-ring.h"
@@ -121,7 +122,8 @@ static void test_threads(void)
 
 		if (!get(&r, buf, sizeof(buf)))
 			continue;
-		if (sscanf(buf, "{\"n\":%d", &n) != 1 || n != next)
+		n = strncmp(buf, "{\"n\":", 5) == 0 ? (int)strtol(buf + 5, NULL, 10) : -1;
+		if (n != next)
 			bad++;
 		next++;
 	}
