@@ -2,11 +2,11 @@
  * addr.c — address literals and address sets of the rule language
  * (see addr.h).
  *
- * An expression is parsed by recursive descent into a normalised range
- * list: each list element becomes a set, negation is the complement over
- * the whole 128-bit space, a list is the union of its positive elements
- * minus the union of its negated ones. Variables are parsed as
- * sub-expressions (never pasted as text), with loop detection from vars.c.
+ * What is specific to addresses: literals (IPv4/IPv6, CIDR, dotted
+ * netmasks, `a-b` ranges, IPv4 stored v4-mapped), formatting and lookups.
+ * Expressions (lists, negation, variables) are parsed by the engine in
+ * setexpr.c over the universe of all 128-bit values; an address is that
+ * value in network byte order.
  *
  * Single-threaded while parsing; a finished set is read-only. Every range
  * array is owned by the set that points to it and freed by addr_set_fini().
@@ -18,38 +18,28 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <strings.h>
 
-#include "vars.h"
+#include "setexpr.h"
 
-#define ADDR_NEST_MAX 32 /* brackets and negations inside one expression */
+#define ADDR_NEST_MAX 32 /* elements nested in one expression */
 
-/* ---- 128-bit arithmetic on network-order bytes ---------------------------- */
+/* ---- 128-bit values ------------------------------------------------------- */
 
-static const struct addr128 addr_min; /* all zero */
-static const struct addr128 addr_max = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-					 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
-
-/* a + 1; false (a unchanged) when a is the maximum. */
-static bool addr_inc(struct addr128 *a)
+static setexpr_u128 to_u128(const struct addr128 *a)
 {
-	if (addr_cmp(a, &addr_max) == 0)
-		return false;
-	for (int i = 15; i >= 0; i--)
-		if (++a->b[i] != 0)
-			break;
-	return true;
+	setexpr_u128 v = 0;
+
+	for (int i = 0; i < 16; i++)
+		v = v << 8 | a->b[i];
+	return v;
 }
 
-/* a - 1; false (a unchanged) when a is zero. */
-static bool addr_dec(struct addr128 *a)
+static void from_u128(setexpr_u128 v, struct addr128 *a)
 {
-	if (addr_cmp(a, &addr_min) == 0)
-		return false;
-	for (int i = 15; i >= 0; i--)
-		if (a->b[i]-- != 0)
-			break;
-	return true;
+	for (int i = 15; i >= 0; i--) {
+		a->b[i] = (uint8_t)v;
+		v >>= 8;
+	}
 }
 
 /* Range of the prefix of `bits` leading bits of a. */
@@ -170,390 +160,33 @@ void addr_format(const struct addr128 *a, char *buf, size_t len)
 	snprintf(buf, len, "%s", tmp);
 }
 
-/* ---- range lists ---------------------------------------------------------- */
+/* ---- sets ----------------------------------------------------------------- */
 
-struct rlist {
-	struct addr_range *r;
-	uint32_t n, cap;
-};
-
-static void rl_fini(struct rlist *l)
+static int addr_literal(const char *tok, size_t len, struct setexpr_list *out, char *err,
+			size_t errlen)
 {
-	free(l->r);
-	memset(l, 0, sizeof(*l));
-}
-
-static int rl_add(struct rlist *l, const struct addr128 *lo, const struct addr128 *hi)
-{
-	if (l->n == l->cap) {
-		uint32_t cap = l->cap ? l->cap * 2 : 4;
-		struct addr_range *r = realloc(l->r, cap * sizeof(*r));
-
-		if (!r)
-			return -ENOMEM;
-		l->r = r;
-		l->cap = cap;
-	}
-	l->r[l->n].lo = *lo;
-	l->r[l->n].hi = *hi;
-	l->n++;
-	return 0;
-}
-
-static int rl_cmp(const void *x, const void *y)
-{
-	return addr_cmp(&((const struct addr_range *)x)->lo, &((const struct addr_range *)y)->lo);
-}
-
-/* Sorts and merges overlapping or adjacent ranges, in place. */
-static void rl_normalise(struct rlist *l)
-{
-	uint32_t out = 0;
-
-	if (l->n < 2)
-		return;
-	qsort(l->r, l->n, sizeof(*l->r), rl_cmp);
-	for (uint32_t i = 1; i < l->n; i++) {
-		struct addr_range *last = &l->r[out];
-		struct addr128 next = last->hi;
-		bool has_next = addr_inc(&next);
-
-		if (!has_next || addr_cmp(&l->r[i].lo, &next) <= 0) {
-			if (addr_cmp(&l->r[i].hi, &last->hi) > 0)
-				last->hi = l->r[i].hi;
-		} else {
-			l->r[++out] = l->r[i];
-		}
-	}
-	l->n = out + 1;
-}
-
-/* Complement of a normalised list over the whole space; replaces l. */
-static int rl_complement(struct rlist *l)
-{
-	struct rlist c = {0};
-	struct addr128 start = addr_min;
-	bool open = true;
-
-	for (uint32_t i = 0; i < l->n && open; i++) {
-		if (addr_cmp(&l->r[i].lo, &start) > 0) {
-			struct addr128 end = l->r[i].lo;
-
-			addr_dec(&end);
-			if (rl_add(&c, &start, &end) < 0)
-				goto oom;
-		}
-		start = l->r[i].hi;
-		open = addr_inc(&start);
-	}
-	if (open && rl_add(&c, &start, &addr_max) < 0)
-		goto oom;
-	rl_fini(l);
-	*l = c;
-	return 0;
-oom:
-	rl_fini(&c);
-	return -ENOMEM;
-}
-
-/* a := a minus b; both normalised. */
-static int rl_subtract(struct rlist *a, struct rlist *b)
-{
-	struct rlist out = {0};
-	uint32_t i = 0, j = 0;
-	int rc = rl_complement(b);
-
-	if (rc < 0)
-		return rc;
-	while (i < a->n && j < b->n) {
-		const struct addr_range *x = &a->r[i], *y = &b->r[j];
-		const struct addr128 *lo = addr_cmp(&x->lo, &y->lo) > 0 ? &x->lo : &y->lo;
-		const struct addr128 *hi = addr_cmp(&x->hi, &y->hi) < 0 ? &x->hi : &y->hi;
-
-		if (addr_cmp(lo, hi) <= 0 && rl_add(&out, lo, hi) < 0) {
-			rl_fini(&out);
-			return -ENOMEM;
-		}
-		if (addr_cmp(&x->hi, &y->hi) < 0)
-			i++;
-		else
-			j++;
-	}
-	rl_fini(a);
-	*a = out;
-	return 0;
-}
-
-/* Appends b's ranges to a and normalises a. */
-static int rl_union(struct rlist *a, const struct rlist *b)
-{
-	for (uint32_t i = 0; i < b->n; i++)
-		if (rl_add(a, &b->r[i].lo, &b->r[i].hi) < 0)
-			return -ENOMEM;
-	rl_normalise(a);
-	return 0;
-}
-
-static bool rl_is_full(const struct rlist *l)
-{
-	return l->n == 1 && addr_cmp(&l->r[0].lo, &addr_min) == 0 &&
-	       addr_cmp(&l->r[0].hi, &addr_max) == 0;
-}
-
-/* ---- expressions ---------------------------------------------------------- */
-
-struct aparse {
-	const char *p;
-	const struct vars *vars;
-	struct vars_chain chain;
-	unsigned depth;
-	char *err;
-	size_t errlen;
-};
-
-static int parse_expr(struct aparse *ps, struct rlist *out);
-
-static void skip_ws(struct aparse *ps)
-{
-	while (*ps->p == ' ' || *ps->p == '\t')
-		ps->p++;
-}
-
-static bool is_var_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_';
-}
-
-static int parse_sub(struct aparse *ps, const char *text, struct rlist *out)
-{
-	const char *saved = ps->p;
-	int rc;
-
-	ps->p = text;
-	rc = parse_expr(ps, out);
-	if (rc == 0) {
-		skip_ws(ps);
-		if (*ps->p) {
-			snprintf(ps->err, ps->errlen, "unexpected \"%s\" in \"$%s\"", ps->p,
-				 ps->chain.names[ps->chain.n - 1]);
-			rc = -EINVAL;
-		}
-	}
-	ps->p = saved;
-	return rc;
-}
-
-static int parse_var(struct aparse *ps, struct rlist *out)
-{
-	const char *name = ++ps->p, *value;
-	size_t len = 0;
-	int rc;
-
-	while (is_var_char(name[len]))
-		len++;
-	if (len == 0) {
-		snprintf(ps->err, ps->errlen, "missing variable name after \"$\"");
-		return -EINVAL;
-	}
-	ps->p += len;
-	rc = vars_chain_push(&ps->chain, ps->vars, name, len, &value, ps->err, ps->errlen);
-	if (rc < 0)
-		return rc;
-	rc = parse_sub(ps, value, out);
-	vars_chain_pop(&ps->chain);
-	return rc;
-}
-
-static int parse_literal(struct aparse *ps, struct rlist *out)
-{
-	const char *start = ps->p;
 	char buf[128];
-	size_t len;
 	struct addr_range r;
 	int rc;
 
-	while (*ps->p && !strchr(",[]! \t", *ps->p))
-		ps->p++;
-	len = (size_t)(ps->p - start);
-	if (len == 0) {
-		if (*ps->p)
-			snprintf(ps->err, ps->errlen, "unexpected \"%c\"", *ps->p);
-		else
-			snprintf(ps->err, ps->errlen, "missing address");
-		return -EINVAL;
-	}
 	if (len >= sizeof(buf)) {
-		snprintf(ps->err, ps->errlen, "invalid address \"%.40s...\"", start);
+		snprintf(err, errlen, "invalid address \"%.40s...\"", tok);
 		return -EINVAL;
 	}
-	memcpy(buf, start, len);
+	memcpy(buf, tok, len);
 	buf[len] = '\0';
-	if (strcasecmp(buf, "any") == 0)
-		return rl_add(out, &addr_min, &addr_max);
-	rc = addr_parse_cidr(buf, &r, ps->err, ps->errlen);
+	rc = addr_parse_cidr(buf, &r, err, errlen);
 	if (rc < 0)
 		return rc;
-	return rl_add(out, &r.lo, &r.hi);
+	return setexpr_list_add(out, to_u128(&r.lo), to_u128(&r.hi));
 }
 
-static int parse_list(struct aparse *ps, struct rlist *out)
+static void addr_store(void *dst, setexpr_u128 lo, setexpr_u128 hi)
 {
-	struct rlist pos = {0}, neg = {0}, elem = {0};
-	bool any_pos = false;
-	int rc = 0;
+	struct addr_range *r = dst;
 
-	ps->p++; /* '[' */
-	for (;;) {
-		bool negated = false;
-
-		skip_ws(ps);
-		if (*ps->p == ']' && pos.n + neg.n == 0 && !any_pos) {
-			snprintf(ps->err, ps->errlen, "empty list \"[]\"");
-			rc = -EINVAL;
-			goto out;
-		}
-		if (*ps->p == '!') {
-			negated = true;
-			ps->p++;
-			skip_ws(ps);
-		}
-		rc = parse_expr(ps, &elem);
-		if (rc < 0)
-			goto out;
-		rc = rl_union(negated ? &neg : &pos, &elem);
-		if (rc < 0)
-			goto out;
-		any_pos |= !negated;
-		rl_fini(&elem);
-		skip_ws(ps);
-		if (*ps->p == ',') {
-			ps->p++;
-			continue;
-		}
-		if (*ps->p == ']') {
-			ps->p++;
-			break;
-		}
-		if (*ps->p)
-			snprintf(ps->err, ps->errlen, "unexpected \"%c\" in list", *ps->p);
-		else
-			snprintf(ps->err, ps->errlen, "missing \"]\"");
-		rc = -EINVAL;
-		goto out;
-	}
-	if (!any_pos) {
-		rc = rl_add(&pos, &addr_min, &addr_max);
-		if (rc < 0)
-			goto out;
-	}
-	rc = rl_subtract(&pos, &neg);
-	if (rc < 0)
-		goto out;
-	*out = pos;
-	memset(&pos, 0, sizeof(pos));
-out:
-	rl_fini(&pos);
-	rl_fini(&neg);
-	rl_fini(&elem);
-	return rc;
-}
-
-/* One element: [!] ( list | $VAR | any | literal ). Result normalised. */
-static int parse_expr(struct aparse *ps, struct rlist *out)
-{
-	int rc;
-
-	if (++ps->depth > ADDR_NEST_MAX) {
-		snprintf(ps->err, ps->errlen, "addresses nested deeper than %d", ADDR_NEST_MAX);
-		return -EINVAL;
-	}
-	skip_ws(ps);
-	if (*ps->p == '!') {
-		ps->p++;
-		skip_ws(ps);
-		rc = parse_expr(ps, out);
-		if (rc == 0)
-			rc = rl_complement(out);
-	} else if (*ps->p == '[') {
-		rc = parse_list(ps, out);
-	} else if (*ps->p == '$') {
-		rc = parse_var(ps, out);
-	} else {
-		rc = parse_literal(ps, out);
-	}
-	if (rc == 0)
-		rl_normalise(out);
-	else
-		rl_fini(out);
-	ps->depth--;
-	return rc;
-}
-
-int addr_set_parse(struct addr_set *out, const char *text, const struct vars *vars,
-		   char *err, size_t errlen)
-{
-	struct aparse ps = {.p = text, .vars = vars, .err = err, .errlen = errlen};
-	struct rlist l = {0};
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	rc = parse_expr(&ps, &l);
-	if (rc == -ENOMEM)
-		snprintf(err, errlen, "out of memory");
-	if (rc < 0)
-		return rc;
-	skip_ws(&ps);
-	if (*ps.p) {
-		snprintf(err, errlen, "unexpected \"%s\" after the address", ps.p);
-		rl_fini(&l);
-		return -EINVAL;
-	}
-	if (l.n == 0) {
-		snprintf(err, errlen, "\"%s\" matches no address", text);
-		rl_fini(&l);
-		return -EINVAL;
-	}
-	if (rl_is_full(&l)) {
-		rl_fini(&l);
-		out->any = true;
-		return 0;
-	}
-	out->r = l.r;
-	out->n = l.n;
-	return 0;
-}
-
-/* ---- lookups -------------------------------------------------------------- */
-
-bool addr_set_contains(const struct addr_set *s, const struct addr128 *a)
-{
-	uint32_t lo = 0, hi = s->n;
-
-	if (s->any)
-		return true;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (addr_cmp(a, &s->r[mid].lo) < 0)
-			hi = mid;
-		else if (addr_cmp(a, &s->r[mid].hi) > 0)
-			lo = mid + 1;
-		else
-			return true;
-	}
-	return false;
-}
-
-bool addr_set_equal(const struct addr_set *a, const struct addr_set *b)
-{
-	if (a->any || b->any)
-		return a->any == b->any;
-	if (a->n != b->n)
-		return false;
-	for (uint32_t i = 0; i < a->n; i++)
-		if (addr_cmp(&a->r[i].lo, &b->r[i].lo) || addr_cmp(&a->r[i].hi, &b->r[i].hi))
-			return false;
-	return true;
+	from_u128(lo, &r->lo);
+	from_u128(hi, &r->hi);
 }
 
 /* Prefix length if [lo, hi] is exactly one prefix, else -1. */
@@ -569,8 +202,10 @@ static int range_prefix(const struct addr_range *r)
 	return -1;
 }
 
-static void format_range(const struct addr_range *r, char *buf, size_t len)
+/* An address, a CIDR (v4 prefixes in v4 bits) or `lo-hi`. */
+static void addr_format_range(const void *src, char *buf, size_t len)
 {
+	const struct addr_range *r = src;
 	char lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
 	int bits = range_prefix(r);
 	bool v4 = addr_is_v4(&r->lo) && addr_is_v4(&r->hi);
@@ -586,25 +221,58 @@ static void format_range(const struct addr_range *r, char *buf, size_t len)
 	}
 }
 
+static const struct setexpr_desc addr_desc = {
+    .max = SETEXPR_U128_MAX,
+    .nest_max = ADDR_NEST_MAX,
+    .noun = "address",
+    .plural = "addresses",
+    .literal = addr_literal,
+    .range_size = sizeof(struct addr_range),
+    .store = addr_store,
+    .format = addr_format_range,
+};
+
+int addr_set_parse(struct addr_set *out, const char *text, const struct vars *vars,
+		   char *err, size_t errlen)
+{
+	void *r;
+	int rc = setexpr_parse_set(&addr_desc, text, vars, &r, &out->n, &out->any, err, errlen);
+
+	out->r = r;
+	return rc;
+}
+
 void addr_set_format(const struct addr_set *s, char *buf, size_t len)
 {
-	size_t used;
+	setexpr_format_set(&addr_desc, s->r, s->n, s->any, buf, len);
+}
 
-	if (len == 0)
-		return;
-	if (s->any) {
-		snprintf(buf, len, "any");
-		return;
-	}
-	used = (size_t)snprintf(buf, len, "%s", s->n == 1 ? "" : "[");
-	for (uint32_t i = 0; i < s->n && used < len; i++) {
-		char one[2 * INET6_ADDRSTRLEN + 8];
+/* ---- lookups -------------------------------------------------------------- */
 
-		format_range(&s->r[i], one, sizeof(one));
-		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "," : "", one);
-	}
-	if (s->n != 1 && used < len)
-		snprintf(buf + used, len - used, "]");
+static int addr_in_range(const void *key, const void *range)
+{
+	const struct addr_range *r = range;
+
+	if (addr_cmp(key, &r->lo) < 0)
+		return -1;
+	return addr_cmp(key, &r->hi) > 0;
+}
+
+bool addr_set_contains(const struct addr_set *s, const struct addr128 *a)
+{
+	return s->any || setexpr_ranges_hold(s->r, s->n, sizeof(*s->r), a, addr_in_range);
+}
+
+bool addr_set_equal(const struct addr_set *a, const struct addr_set *b)
+{
+	if (a->any || b->any)
+		return a->any == b->any;
+	if (a->n != b->n)
+		return false;
+	for (uint32_t i = 0; i < a->n; i++)
+		if (addr_cmp(&a->r[i].lo, &b->r[i].lo) || addr_cmp(&a->r[i].hi, &b->r[i].hi))
+			return false;
+	return true;
 }
 
 void addr_set_fini(struct addr_set *s)
