@@ -74,6 +74,7 @@ struct cpart {
 	bool prefilter;
 	struct hsexpr ex;     /* PART_HS */
 	pcre2_code *re;
+	hs_database_t *vdb;   /* PART_VERIFY run by Hyperscan */
 };
 
 struct cand {
@@ -150,6 +151,26 @@ static pcre2_code *pcre2_build(const char *expr, uint32_t opts, char *err, size_
 	/* JIT is an optimisation: without it pcre2 interprets, still correct. */
 	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
+}
+
+/*
+ * A pcre next to a content on its buffer is checked after the content
+ * matched, on that buffer only, so it stays out of the buffer's main
+ * database (a few hundred regexes there would slow every byte scanned).
+ * It runs in a single-pattern Hyperscan database where Hyperscan accepts
+ * it, otherwise in PCRE2 (JIT). Returns 0 or -1 with err set.
+ */
+static int verifier_build(struct cpart *p, char *err, size_t errlen)
+{
+	hs_compile_error_t *cerr = NULL;
+
+	if (hs_compile(p->ex.expr, p->ex.flags, HS_MODE_BLOCK, NULL, &p->vdb, &cerr) ==
+	    HS_SUCCESS)
+		return 0;
+	hs_free_compile_error(cerr);
+	p->vdb = NULL;
+	p->re = pcre2_build(p->ex.expr, p->ex.pcre2_opts, err, errlen);
+	return p->re ? 0 : -1;
 }
 
 /* Emits the part of a content chain. Returns 0 or -1 (rule rejected). */
@@ -251,12 +272,9 @@ static int split_buffer(struct compiler *c, uint32_t ci, enum buffer buf)
 			rc = hsexpr_from_pcre(pc, &p->ex, err, sizeof(err));
 			if (rc == -ENOMEM)
 				return rc;
-			if (p->kind == PART_VERIFY) {
-				p->re = pcre2_build(p->ex.expr, p->ex.pcre2_opts, err, sizeof(err));
-				if (!p->re) {
-					reject(c, ci, "%s", err);
-					return -1;
-				}
+			if (p->kind == PART_VERIFY && verifier_build(p, err, sizeof(err)) < 0) {
+				reject(c, ci, "%s", err);
+				return -1;
 			}
 		}
 	}
@@ -543,8 +561,10 @@ static void free_cparts(struct compiler *c, bool keep_re)
 	for (uint32_t i = 0; i < c->n_parts; i++) {
 		hsexpr_fini(&c->parts[i].ex);
 		/* accepted rules' codes belong to the database once it exists */
-		if (!keep_re || c->cands[c->parts[i].cand].rejected)
+		if (!keep_re || c->cands[c->parts[i].cand].rejected) {
 			pcre2_code_free(c->parts[i].re);
+			hs_free_database(c->parts[i].vdb);
+		}
 	}
 	free(c->parts);
 	c->parts = NULL;
@@ -605,6 +625,7 @@ static int layout(struct compiler *c, struct rules_db *db, uint32_t *final_part)
 				      (cp->ex.has_ext || strchr(cp->ex.expr, '^') ||
 				       strstr(cp->ex.expr, "\\A"));
 			p->re = (struct pcre2_real_code_8 *)cp->re;
+			p->vdb = (struct hs_database *)cp->vdb;
 			if (cp->negated)
 				rr->neg |= 1u << k;
 			else
@@ -762,10 +783,12 @@ int rules_db_compile(struct ruleset *rs, struct rules_db **out, struct rules_com
 		goto fail;
 	}
 	for (uint32_t i = 0; i < db->n_parts; i++) {
-		if (db->parts[i].kind == PART_VERIFY)
+		if (db->parts[i].kind != PART_VERIFY)
+			c.st->hs_patterns++;
+		else if (db->parts[i].vdb)
 			c.st->verifiers++;
 		else
-			c.st->hs_patterns++;
+			c.st->pcre2_verifiers++;
 	}
 	c.st->ip_only = db->n_ip_only;
 	c.st->rules_out = db->n_rules;
@@ -786,8 +809,10 @@ int rules_db_compile(struct ruleset *rs, struct rules_db **out, struct rules_com
 fail:
 	if (db) {
 		/* parts still own their pcre2 codes: free them there only */
-		for (uint32_t i = 0; i < db->n_parts; i++)
+		for (uint32_t i = 0; i < db->n_parts; i++) {
 			db->parts[i].re = NULL;
+			db->parts[i].vdb = NULL;
+		}
 		db->rs = NULL;
 		rules_db_free(db);
 	}
@@ -806,8 +831,10 @@ void rules_db_free(struct rules_db *db)
 		return;
 	for (int s = 0; s < SLOT_MAX; s++)
 		hs_free_database((hs_database_t *)db->db[s]);
-	for (uint32_t i = 0; i < db->n_parts; i++)
+	for (uint32_t i = 0; i < db->n_parts; i++) {
 		pcre2_code_free((pcre2_code *)db->parts[i].re);
+		hs_free_database((hs_database_t *)db->parts[i].vdb);
+	}
 	for (uint32_t i = 0; i < db->n_rules; i++)
 		free(db->rules[i].key);
 	free(db->rules);

@@ -13,9 +13,10 @@
  *   - a pcre that stands alone on its buffer: compiled into Hyperscan when
  *     Hyperscan accepts it, otherwise in Hyperscan's prefilter mode and
  *     confirmed by libpcre2 on a hit;
- *   - a pcre next to a content on the same buffer: a *verifier* run by
- *     libpcre2 (JIT) on the buffer after the rule's content matched, as
- *     Suricata does with its fast pattern;
+ *   - a pcre next to a content on the same buffer: a *verifier*, run on the
+ *     buffer after the rule's content matched (as Suricata runs pcre after
+ *     its fast pattern), in a single-pattern Hyperscan database where
+ *     Hyperscan accepts the expression, else in libpcre2 (JIT);
  *   - a negated content (not relative): a part that must not match.
  * A rule fires when every positive part has matched (parts on the TCP
  * stream persist for the flow direction, parts on other buffers must match
@@ -79,7 +80,8 @@ struct rules_part {
 	bool anchored;       /* positions count from the buffer start (offset, depth, ^) */
 	uint64_t min_end;    /* a single content's offset/depth as bounds on the */
 	uint64_t max_end;    /* match end, checked at match time (see compile.c) */
-	struct pcre2_real_code_8 *re; /* PART_VERIFY, or a prefiltered PART_HS */
+	struct pcre2_real_code_8 *re; /* PART_VERIFY in PCRE2, or a prefiltered PART_HS */
+	struct hs_database *vdb;      /* PART_VERIFY in Hyperscan (block mode) */
 };
 
 enum rules_rule_flag {
@@ -130,7 +132,7 @@ struct rules_db {
 
 struct rules_compile_stats {
 	uint32_t rules_in, rules_out, rejected;
-	uint32_t hs_patterns, prefilter_patterns, verifiers, ip_only;
+	uint32_t hs_patterns, prefilter_patterns, verifiers, pcre2_verifiers, ip_only;
 };
 
 /*

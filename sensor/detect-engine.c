@@ -125,6 +125,15 @@ static int alloc_scratch(struct detect_engine *de)
 			return -ENOMEM;
 		}
 	}
+	/* verifiers run after a scan has returned: the same scratch serves */
+	for (uint32_t i = 0; i < de->db->n_parts; i++) {
+		if (!de->db->parts[i].vdb)
+			continue;
+		if (hs_alloc_scratch((hs_database_t *)de->db->parts[i].vdb, &s) != HS_SUCCESS) {
+			hs_free_scratch(s);
+			return -ENOMEM;
+		}
+	}
 	de->scratch = (struct hs_scratch *)s;
 	return 0;
 }

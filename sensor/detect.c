@@ -491,7 +491,30 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 	return 0;
 }
 
-/* Runs the pcre2 verifiers on buffer `buf` of the rules touched so far. */
+static int on_verify(unsigned int id, unsigned long long from, unsigned long long to,
+		     unsigned int flags, void *ctx)
+{
+	(void)id;
+	(void)from;
+	(void)to;
+	(void)flags;
+	*(bool *)ctx = true;
+	return 1; /* one match is enough: stop */
+}
+
+static bool verify(struct detect_thread *dt, const struct rules_part *part)
+{
+	bool hit = false;
+
+	if (!part->vdb)
+		return pcre_match(dt, part);
+	/* HS_SCAN_TERMINATED is how on_verify stops the scan */
+	hs_scan((const hs_database_t *)part->vdb, (const char *)dt->buf, dt->buf_len, 0,
+		dt->scratch, on_verify, &hit);
+	return hit;
+}
+
+/* Runs the verifiers on buffer `buf` of the rules touched so far. */
 static void run_verifiers(struct detect_thread *dt, enum buffer buf)
 {
 	for (uint32_t i = 0; i < dt->n_touched; i++) {
@@ -506,7 +529,7 @@ static void run_verifiers(struct detect_thread *dt, enum buffer buf)
 			if (part->kind != PART_VERIFY || part->buffer != buf ||
 			    (t->bits & (1u << k)))
 				continue;
-			if (pcre_match(dt, part))
+			if (verify(dt, part))
 				t->bits |= 1u << k;
 		}
 	}

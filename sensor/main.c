@@ -352,10 +352,10 @@ static int load_rules(const struct conf *c, struct detect_engine **engine, uint3
 		status = EXIT_USAGE;
 		goto out;
 	}
-	log_info("rules: %u loaded (%u Hyperscan patterns, %u prefiltered, %u pcre verifiers, "
-		 "%u header-only), %u rejected, compiled in %.3f s",
-		 db->n_rules, st.hs_patterns, st.prefilter_patterns, st.verifiers, st.ip_only,
-		 *rejected, (double)db->compile_ns / 1e9);
+	log_info("rules: %u loaded (%u Hyperscan patterns, %u prefiltered, %u pcre verifiers in "
+		 "Hyperscan, %u in PCRE2, %u header-only), %u rejected, compiled in %.3f s",
+		 db->n_rules, st.hs_patterns, st.prefilter_patterns, st.verifiers,
+		 st.pcre2_verifiers, st.ip_only, *rejected, (double)db->compile_ns / 1e9);
 	{
 		struct detect_config dc = c->detect;
 		char host[256] = "spotter";

@@ -262,7 +262,8 @@ static void test_pcre(void)
 	h_init(&h, R("content:\"id=\"; pcre:\"/id=[0-9]{4}\\b/\";", 30) /* verifier */
 			   R("pcre:\"/tok(en)?-[a-f]{3}/i\";", 31)       /* Hyperscan */
 			   R("pcre:\"/(xy)\\1z/\";", 32)                  /* prefilter */
-			   R("content:\"id=\"; pcre:!\"/id=0/\";", 33));  /* negated verifier */
+			   R("content:\"id=\"; pcre:!\"/id=0/\";", 33)   /* negated verifier */
+			   R("content:\"xyx\"; pcre:\"/(xy)\\1z/\";", 34)); /* verifier in PCRE2 */
 	s = open_session(&h, 40030);
 	c_send(&s, "GET /?id=1234 TOKEN-abc xyxyz");
 	s = open_session(&h, 40031);
@@ -272,6 +273,7 @@ static void test_pcre(void)
 	CU_ASSERT_EQUAL(alerts(&h, 31), 1);
 	CU_ASSERT_EQUAL(alerts(&h, 32), 1);
 	CU_ASSERT_EQUAL(alerts(&h, 33), 1);
+	CU_ASSERT_EQUAL(alerts(&h, 34), 1);
 	for (unsigned i = 0; i < h.n; i++)
 		CU_ASSERT_EQUAL(h.src_port[i], 40030);
 	h_fini(&h);
