@@ -222,8 +222,13 @@ static uint32_t run_batch(struct worker *w, uint64_t first, uint32_t n)
 	struct stage st[PIPE];
 	uint32_t m = n < PIPE ? n : PIPE, cnt = 0;
 
-	for (uint32_t k = 0; k < m; k++)
-		__builtin_prefetch(w->ring.slots[(first + k) & w->ring.mask].data);
+	for (uint32_t k = 0; k < m; k++) {
+		/* link, IP and TCP headers span up to two cache lines */
+		const uint8_t *data = w->ring.slots[(first + k) & w->ring.mask].data;
+
+		__builtin_prefetch(data);
+		__builtin_prefetch(data + 64);
+	}
 	while (cnt < m) {
 		const struct pkt_desc *d = &w->ring.slots[(first + cnt) & w->ring.mask];
 		struct stage *s = &st[cnt++];

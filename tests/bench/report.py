@@ -63,6 +63,7 @@ def sensor_figures(stats, run, expected):
         "sightings_found": get(stats, "detect.sightings"),
         "sightings_expected": expected,
         "output_dropped": get(stats, "output.dropped"),
+        "repeats_seconds": get(stats, "bench_repeats_seconds"),
     }
 
 
@@ -100,7 +101,7 @@ def main():
                          wall_seconds=get(runs, "rawscan.wall")) if "rawscan" in runs else None,
     }
     for name in sorted(runs):
-        if name.startswith("spotter-w"):
+        if name.startswith("spotter-w") and "-r" not in name:
             n = int(name[len("spotter-w"):])
             stats = load(runs[name]["file"])
             res["sensor"]["workers_%d" % n] = sensor_figures(stats, runs[name], expected)

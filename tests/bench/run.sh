@@ -88,19 +88,51 @@ run() {
 	printf '%s\t%s\t%s\t%s\n' "$name" "$st" "$(elapsed "$t0" "$t1")" "$result" >> "$B/runs.tsv"
 }
 
+# Each sensor run is repeated BENCH_REPEAT times and the fastest kept: a
+# shared two-core machine has neighbours, and the best of a few runs is the
+# figure least disturbed by them (the raw scan does the same internally,
+# repeating its pass for at least two seconds).
+REPEAT=${BENCH_REPEAT:-3}
 for n in $WORKERS; do
 	stats=$B/stats-w$n.json
 	rm -f "$stats"
-	echo "bench: spotter, $n worker(s)"
-	if [ -x "$SPOTTER" ]; then
-		run "spotter-w$n" - "$B/spotter-w$n.log" "$stats" \
-			"$SPOTTER" --read "$CAP" --preload --rules "$RULES" --workers "$n" \
-			--eve /dev/null --stats-json "$stats"
-	else
+	echo "bench: spotter, $n worker(s), best of $REPEAT"
+	if [ ! -x "$SPOTTER" ]; then
 		echo "bench: $SPOTTER is missing" >&2
 		printf 'spotter-w%s\t127\t-\t%s\n' "$n" "$stats" >> "$B/runs.tsv"
 		failed=1
+		continue
 	fi
+	i=1
+	while [ "$i" -le "$REPEAT" ]; do
+		run "spotter-w$n-r$i" - "$B/spotter-w$n-r$i.log" "$B/stats-w$n-r$i.json" \
+			"$SPOTTER" --read "$CAP" --preload --rules "$RULES" --workers "$n" \
+			--eve /dev/null --stats-json "$B/stats-w$n-r$i.json"
+		i=$((i + 1))
+	done
+	# keep the fastest run as stats-wN.json and list it in runs.tsv as spotter-wN
+	"$PY" - "$stats" "$B/runs.tsv" "spotter-w$n" <<'PYEOF'
+import json, sys
+stats, runs_tsv, name = sys.argv[1:4]
+best, times = None, []
+for line in open(runs_tsv):
+    run, status, wall, path = line.rstrip("\n").split("\t")
+    if not run.startswith(name + "-r") or status != "0":
+        continue
+    try:
+        ns = json.load(open(path)).get("elapsed_ns") or 0
+    except (OSError, ValueError):
+        continue
+    times.append(ns / 1e9)
+    if ns and (best is None or ns < best[0]):
+        best = (ns, path, wall)
+if best:
+    doc = json.load(open(best[1]))
+    doc["bench_repeats_seconds"] = times
+    json.dump(doc, open(stats, "w"))
+    with open(runs_tsv, "a") as f:
+        f.write("%s\t0\t%s\t%s\n" % (name, best[2], stats))
+PYEOF
 done
 
 echo "bench: raw Hyperscan scan"
