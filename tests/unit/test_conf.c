@@ -193,7 +193,27 @@ static void test_yaml_errors(void)
 	conf_fini(&c);
 }
 
+/* The template shipped in deploy/ loads (unit tests run from the repository). */
+static void test_template(void)
+{
+	struct conf c;
+	char err[512];
+
+	conf_init(&c);
+	CU_ASSERT_EQUAL_FATAL(conf_load_file(&c, "deploy/spotter.yaml", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.n_rules, 2);
+	CU_ASSERT_STRING_EQUAL(c.eve, "/var/log/spotter/eve.json");
+	CU_ASSERT_EQUAL(c.n_vars, 5);
+	CU_ASSERT_STRING_EQUAL(c.sensor_id, "plant-3-span");
+	CU_ASSERT_EQUAL(c.detect.default_tlp, TLP_AMBER);
+	CU_ASSERT_EQUAL(c.worker.flow.timeout_est_ns, 600000000000ull);
+	CU_ASSERT_EQUAL(c.worker.stream.depth, 1u << 20);
+	CU_ASSERT_EQUAL(c.worker.output_bytes, 4u << 20);
+	conf_fini(&c);
+}
+
 static CU_TestInfo tests[] = {
+	{"template in deploy/", test_template},
 	{"values", test_values},
 	{"errors", test_errors},
 	{"lists, vars, kafka properties", test_lists},
