@@ -210,6 +210,12 @@ int stats_write_json(const char *path, const struct pipeline *pl, const struct s
 	sum(pl, &t);
 	fprintf(f, "{\n  \"version\": \"%s\",\n  \"workers\": %u,\n  \"elapsed_ns\": %llu,\n",
 		SPOTTER_VERSION, si->workers, (unsigned long long)elapsed_ns(pl));
+	fprintf(f, "  \"workers_cpu_ns\": [");
+	for (unsigned i = 0; i < pl->n_workers; i++)
+		fprintf(f, "%s%llu", i ? ", " : "",
+			(unsigned long long)atomic_load_explicit(&pl->workers[i]->cpu_ns,
+								 memory_order_relaxed));
+	fprintf(f, "],\n");
 	fprintf(f, "  \"capture\": {\"path\": ");
 	json_str(f, si->capture_path ? si->capture_path : "");
 	fprintf(f, ", \"packets\": %llu, \"bytes\": %llu, \"end\": \"%s\"},\n",

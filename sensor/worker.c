@@ -153,6 +153,11 @@ static void process_decoded(struct worker *w, struct packet *p, const struct flo
 
 	maybe_expire(w, p->ts_ns);
 	f = flow_table_get_prepared(w->flows, p, lk, &dir, &created);
+	if (f) {
+		/* needed after the stream scan: start loading them now */
+		__builtin_prefetch(f->app);
+		__builtin_prefetch(f->det.hs[dir]);
+	}
 	detect_packet_begin(w->detect, f, p, dir);
 	if (!f) {
 		detect_payload(w->detect);
@@ -260,6 +265,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	unsigned idle = 0;
+	struct timespec ts;
 
 	for (;;) {
 		uint64_t first;
@@ -278,6 +284,9 @@ static void *worker_main(void *arg)
 		COUNTER_INC(w->counters[WRK_BATCHES]);
 	}
 	worker_finish(w);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	atomic_store_explicit(&w->cpu_ns, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec,
+			      memory_order_relaxed);
 	return NULL;
 }
 

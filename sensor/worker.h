@@ -59,6 +59,7 @@ struct worker {
 	struct detect_thread *detect;
 	const struct detect_engine *engine;
 	counter_t counters[WRK_COUNTER_MAX];
+	_Atomic uint64_t cpu_ns;  /* the thread's CPU time, set when it ends */
 
 	/* private to the worker thread */
 	pthread_t thread;
