@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="build-essential pkg-config
-libhyperscan-dev libpcre2-dev libpcap-dev librdkafka-dev
+libhyperscan-dev libpcre2-dev libpcap-dev librdkafka-dev libjemalloc-dev
 libbpf-dev clang llvm bpftool libelf-dev zlib1g-dev
 libcunit1-dev libsodium-dev libyaml-dev
 cppcheck clang-tidy clang-format

@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "log.h"
+#include "output-kafka.h"
 
 enum key_kind {
 	K_STR,      /* char * */
@@ -28,6 +29,7 @@ enum key_kind {
 	K_NS,       /* uint64_t nanoseconds from a duration */
 	K_TLP,
 	K_LOGLEVEL,
+	K_DOUBLE,   /* a non-negative number */
 };
 
 struct key {
@@ -51,7 +53,17 @@ static const struct key keys[] = {
 	{"capture", K_STR, F(capture), 0, "capture mode: auto, afxdp, afpacket, pcap"},
 	{"kafka.brokers", K_STR, F(kafka_brokers), 0, "Kafka bootstrap servers"},
 	{"kafka.topic", K_STR, F(kafka_topic), 0, "Kafka topic for sightings"},
+	{"kafka.health-topic", K_STR, F(kafka_health_topic), 0, "Kafka topic for heartbeats"},
+	{"kafka.heartbeat", K_NS, F(kafka_heartbeat_ns), 0, "heartbeat interval (default 5s)"},
+	{"kafka.flush-timeout", K_NS, F(kafka_flush_timeout_ns), 0,
+	 "at exit, wait this long for delivery (default 5s)"},
+	{"kafka.max-tlp", K_TLP, F(kafka_max_tlp), 0,
+	 "highest TLP sent to Kafka (default amber+strict; higher stays in the EVE file)"},
 	{"spool", K_STR, F(spool), 0, "directory for undelivered sightings"},
+	{"spool-size", K_SIZE64, F(spool_size), 0, "spool cap on disk (default 1g)"},
+	{"spool-fsync", K_NS, F(spool_fsync_ns), 0, "sync the spool this often; 0: every record"},
+	{"spool-segment", K_SIZE32, F(spool_segment), 0, "spool segment file size (default 16m)"},
+	{"pace", K_DOUBLE, F(pace), 0, "read a capture at this multiple of its speed (0: at once)"},
 	{"stats-json", K_STR, F(stats_json), 0, "write counters as JSON here at exit"},
 	{"preload", K_BOOL, F(preload), 0, "read the capture into memory first"},
 	{"log-level", K_LOGLEVEL, F(log_level), 0, "error, warning, notice, info, debug"},
@@ -104,6 +116,17 @@ void conf_init(struct conf *c)
 	detect_config_defaults(&c->detect);
 	worker_config_defaults(&c->worker);
 	c->log_level = LOG_NOTICE;
+	{
+		struct output_kafka_config k;
+
+		output_kafka_config_defaults(&k);
+		c->kafka_heartbeat_ns = k.heartbeat_ns;
+		c->kafka_flush_timeout_ns = k.flush_timeout_ns;
+		c->kafka_max_tlp = (int)k.max_tlp;
+		c->spool_size = k.spool.max_bytes;
+		c->spool_fsync_ns = k.spool.fsync_ns;
+		c->spool_segment = k.spool.segment_bytes;
+	}
 }
 
 static void free_list(char **l, unsigned n)
@@ -124,6 +147,7 @@ void conf_fini(struct conf *c)
 	free(c->capture);
 	free(c->kafka_brokers);
 	free(c->kafka_topic);
+	free(c->kafka_health_topic);
 	free(c->spool);
 	free(c->stats_json);
 	free(c->sensor_id);
@@ -330,6 +354,17 @@ static int set_key(struct conf *c, const struct key *k, const char *v, char *err
 		if (parse_level(v, (int *)(base + k->off)))
 			return fail(err, errlen, "%s: \"%s\" is not a log level", k->name, v);
 		return 0;
+	case K_DOUBLE: {
+		double d;
+
+		errno = 0;
+		d = strtod(v, &end);
+		if (errno || end == v || *end || d < 0 || d > 1e6)
+			return fail(err, errlen, "%s: \"%s\" is not a number from 0 to 1000000",
+				    k->name, v);
+		*(double *)(base + k->off) = d;
+		return 0;
+	}
 	}
 	return -EINVAL;
 }

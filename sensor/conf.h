@@ -38,7 +38,15 @@ struct conf {
 	char *kafka_topic;
 	char **kafka_props;      /* kafka.<librdkafka property>=value */
 	unsigned n_kafka_props;
+	char *kafka_health_topic;
+	uint64_t kafka_heartbeat_ns;
+	uint64_t kafka_flush_timeout_ns;
+	int kafka_max_tlp;       /* enum tlp */
 	char *spool;
+	uint64_t spool_size;
+	uint64_t spool_fsync_ns;
+	uint32_t spool_segment;
+	double pace;             /* --pace */
 	char *stats_json;
 	bool preload;            /* read the capture into memory before timing */
 	int log_level;           /* enum log_level */

@@ -27,6 +27,7 @@
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "applayer.h"
 #include "eve-json.h"
@@ -244,6 +245,14 @@ static void render_head(struct jbuf *jb, uint64_t ts_ns, const struct flow *f, u
 
 #define HEAD_MAX 512
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /* Reserves a record for rule ri in the ring; NULL (and counted) when full. */
 static struct output_record *record_begin(struct detect_thread *dt, uint32_t ri, size_t extra,
 					  enum output_kind kind, struct jbuf *jb)
@@ -264,6 +273,7 @@ static struct output_record *record_begin(struct detect_thread *dt, uint32_t ri,
 	rec->tlp = de->tlp[ri];
 	rec->key_len = (uint16_t)key_len;
 	rec->reserved = 0;
+	rec->created_ns = mono_ns();
 	memcpy((char *)(rec + 1), rr->key, key_len);
 	json = (char *)(rec + 1) + key_len;
 	jb_init(jb, json, max - sizeof(*rec) - key_len);

@@ -29,6 +29,8 @@
 #include "stats.h"
 #include "vars.h"
 
+#define DEFAULT_SPOOL "/var/lib/spotter/spool"
+
 enum exit_status {
 	EXIT_DONE = 0,
 	EXIT_RUNTIME = 1,
@@ -63,6 +65,7 @@ enum long_only {
 	OPT_ORG,
 	OPT_DEFAULT_TLP,
 	OPT_LIST_KEYS,
+	OPT_PACE,
 };
 
 static const struct option long_opts[] = {
@@ -80,6 +83,7 @@ static const struct option long_opts[] = {
 	{"spool", required_argument, NULL, OPT_SPOOL},
 	{"stats-json", required_argument, NULL, OPT_STATS_JSON},
 	{"preload", no_argument, NULL, OPT_PRELOAD},
+	{"pace", required_argument, NULL, OPT_PACE},
 	{"sensor-id", required_argument, NULL, OPT_SENSOR_ID},
 	{"org", required_argument, NULL, OPT_ORG},
 	{"default-tlp", required_argument, NULL, OPT_DEFAULT_TLP},
@@ -116,6 +120,7 @@ static void usage(FILE *out)
 		"      --spool DIR         where undelivered sightings wait on disk\n"
 		"      --stats-json FILE   counters as JSON at exit\n"
 		"      --preload           read the whole capture into memory before starting\n"
+		"      --pace X            read a capture at X times its recorded speed\n"
 		"      --sensor-id NAME    sensor name in sightings (default: host name)\n"
 		"      --org NAME          organisation in sightings\n"
 		"      --default-tlp TLP   TLP for rules without one (default amber)\n"
@@ -162,6 +167,8 @@ static const char *opt_key(int opt)
 		return "sensor.org";
 	case OPT_DEFAULT_TLP:
 		return "sensor.default-tlp";
+	case OPT_PACE:
+		return "pace";
 	default:
 		return NULL;
 	}
@@ -254,10 +261,12 @@ static int check_conf(struct conf *c)
 		log_error("live capture (-i) is not available in this version; use -r FILE");
 		return EXIT_USAGE;
 	}
-	if (c->kafka_brokers || c->spool) {
-		log_error("Kafka output (--kafka, --spool) is not available in this version");
-		return EXIT_USAGE;
+	if (c->kafka_brokers && !c->spool && !(c->spool = strdup(DEFAULT_SPOOL))) {
+		log_error("out of memory");
+		return EXIT_RUNTIME;
 	}
+	if (c->spool && !c->kafka_brokers)
+		log_warn("--spool has no effect without --kafka");
 	if (c->capture && strcmp(c->capture, "auto") != 0 && strcmp(c->capture, "pcap") != 0 &&
 	    strcmp(c->capture, "afpacket") != 0 && strcmp(c->capture, "afxdp") != 0) {
 		log_error("--capture: unknown mode \"%s\" (auto, afxdp, afpacket, pcap)",
@@ -300,6 +309,17 @@ static uint32_t rule_errors(const struct ruleset *rs)
 	for (uint32_t i = 0; i < rs->n_errors; i++)
 		n += rs->errors[i].line > 0;
 	return n;
+}
+
+/* The sensor's name in sightings: --sensor-id, else the host name. */
+static const char *sensor_name(const struct conf *c, char *buf, size_t len)
+{
+	if (c->sensor_id)
+		return c->sensor_id;
+	if (gethostname(buf, len) != 0 || !buf[0])
+		snprintf(buf, len, "spotter");
+	buf[len - 1] = '\0';
+	return buf;
 }
 
 /* Loads, reports and compiles the rules. Returns -1 to continue, or an exit status. */
@@ -358,12 +378,9 @@ static int load_rules(const struct conf *c, struct detect_engine **engine, uint3
 		 st.pcre2_verifiers, st.ip_only, *rejected, (double)db->compile_ns / 1e9);
 	{
 		struct detect_config dc = c->detect;
-		char host[256] = "spotter";
+		char host[256];
 
-		if (c->sensor_id)
-			dc.sensor_id = c->sensor_id;
-		else if (gethostname(host, sizeof(host)) == 0)
-			dc.sensor_id = host;
+		dc.sensor_id = sensor_name(c, host, sizeof(host));
 		if (c->org)
 			dc.org = c->org;
 		if (detect_engine_new(db, &dc, engine, err, sizeof(err))) {
@@ -393,9 +410,38 @@ static void report(void *ud)
 	stats_print(stderr, rc->pl, rc->si);
 }
 
+static void output_config_of(const struct conf *c, struct output_config *oc, char *host,
+			     size_t hostlen)
+{
+	struct output_kafka_config *k = &oc->kafka_cfg;
+
+	memset(oc, 0, sizeof(*oc));
+	oc->eve_path = c->eve;
+	oc->kafka = c->kafka_brokers != NULL;
+	output_kafka_config_defaults(k);
+	if (!oc->kafka)
+		return;
+	k->brokers = c->kafka_brokers;
+	if (c->kafka_topic)
+		k->topic = c->kafka_topic;
+	if (c->kafka_health_topic)
+		k->health_topic = c->kafka_health_topic;
+	k->props = c->kafka_props;
+	k->n_props = c->n_kafka_props;
+	k->heartbeat_ns = c->kafka_heartbeat_ns;
+	k->flush_timeout_ns = c->kafka_flush_timeout_ns;
+	k->max_tlp = (enum tlp)c->kafka_max_tlp;
+	k->sensor_id = sensor_name(c, host, hostlen);
+	k->org = c->org ? c->org : c->detect.org;
+	k->spool.dir = c->spool;
+	k->spool.max_bytes = c->spool_size;
+	k->spool.fsync_ns = c->spool_fsync_ns;
+	k->spool.segment_bytes = c->spool_segment;
+}
+
 static int run(struct conf *c, struct detect_engine *engine, uint32_t rejected)
 {
-	struct pipeline_config pc = {.workers = c->workers, .worker = c->worker, .eve_path = c->eve};
+	struct pipeline_config pc = {.workers = c->workers, .worker = c->worker, .pace = c->pace};
 	struct stats_info si = {.capture_path = c->read,
 				.rules_loaded = engine->db->n_rules,
 				.rules_rejected = rejected,
@@ -404,9 +450,10 @@ static int run(struct conf *c, struct detect_engine *engine, uint32_t rejected)
 	struct capture_file *cf = NULL;
 	struct pipeline *pl = NULL;
 	struct report_ctx rctx;
-	char err[512];
+	char err[512], host[256];
 	int status = EXIT_DONE, rc;
 
+	output_config_of(c, &pc.output, host, sizeof(host));
 	rc = capture_file_open(c->read, c->preload, &cf, err, sizeof(err));
 	if (rc) {
 		log_error("%s", err);
@@ -416,8 +463,9 @@ static int run(struct conf *c, struct detect_engine *engine, uint32_t rejected)
 	if (rc) {
 		log_error("%s", err);
 		capture_file_close(cf);
-		return EXIT_RUNTIME;
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 	}
+	output_set_counters(pl->output, stats_counters_json, pl);
 	rctx.pl = pl;
 	rctx.si = &si;
 	signal(SIGINT, on_stop);
@@ -432,6 +480,8 @@ static int run(struct conf *c, struct detect_engine *engine, uint32_t rejected)
 	} else if (rc) {
 		status = EXIT_RUNTIME;
 	}
+	if (pl->output_result)
+		status = EXIT_RUNTIME; /* the sink said why */
 	if (stop_flag)
 		log_notice("stopped by signal after %llu packets",
 			   (unsigned long long)COUNTER_GET(pl->packets));

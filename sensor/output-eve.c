@@ -1,197 +1,96 @@
 /*
- * output-eve.c — the output thread writing EVE JSON lines (see
- * output-eve.h).
+ * output-eve.c — the EVE JSON file (see output-eve.h).
  */
 #include "output-eve.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "log.h"
 
 #define FILE_BUFFER (1u << 20)
-#define FLUSH_NS 100000000ull
 
-struct output {
-	FILE *eve;
-	bool eve_is_stdout;
-	char *file_buffer;
-	struct output_ring **rings;
-	unsigned n_rings;
-	pthread_t thread;
-	bool started;
-	_Atomic bool stop;
+struct output_eve {
+	FILE *f;
+	bool is_stdout;
+	char *buffer;
 	uint64_t last_error_log;
-	counter_t counters[OUT_COUNTER_MAX];
+	counter_t counters[EVE_COUNTER_MAX];
 };
 
-const char *const output_counter_names[OUT_COUNTER_MAX] = {
-	[OUT_RECORDS] = "records", [OUT_ALERTS] = "alerts", [OUT_SIGHTINGS] = "sighting_updates",
-	[OUT_BYTES] = "bytes",     [OUT_WRITE_ERRORS] = "write_errors",
+const char *const eve_counter_names[EVE_COUNTER_MAX] = {
+	[EVE_LINES] = "lines",
+	[EVE_BYTES] = "bytes",
+	[EVE_WRITE_ERRORS] = "write_errors",
 };
 
-static uint64_t mono_ns(void)
+int output_eve_open(const char *path, struct output_eve **out, char *err, size_t errlen)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-int output_new(const char *eve_path, struct output **out, char *err, size_t errlen)
-{
-	struct output *o = calloc(1, sizeof(*o));
+	struct output_eve *e = calloc(1, sizeof(*e));
 
 	*out = NULL;
-	if (!o)
+	if (!e)
 		return -ENOMEM;
-	if (eve_path && strcmp(eve_path, "-") == 0) {
-		o->eve = stdout;
-		o->eve_is_stdout = true;
-	} else if (eve_path) {
-		o->eve = fopen(eve_path, "a");
-		if (!o->eve) {
-			int e = errno;
+	if (strcmp(path, "-") == 0) {
+		e->f = stdout;
+		e->is_stdout = true;
+	} else {
+		e->f = fopen(path, "a");
+		if (!e->f) {
+			int rc = errno;
 
-			snprintf(err, errlen, "cannot open EVE file %s: %s", eve_path, strerror(e));
-			free(o);
-			return -e;
+			snprintf(err, errlen, "cannot open EVE file %s: %s", path, strerror(rc));
+			free(e);
+			return -rc;
 		}
+		e->buffer = malloc(FILE_BUFFER);
+		if (e->buffer)
+			setvbuf(e->f, e->buffer, _IOFBF, FILE_BUFFER);
 	}
-	if (o->eve && !o->eve_is_stdout) {
-		o->file_buffer = malloc(FILE_BUFFER);
-		if (o->file_buffer)
-			setvbuf(o->eve, o->file_buffer, _IOFBF, FILE_BUFFER);
-	}
-	*out = o;
+	*out = e;
 	return 0;
 }
 
-int output_add_ring(struct output *o, struct output_ring *ring)
+static void report(struct output_eve *e)
 {
-	struct output_ring **r = realloc(o->rings, (o->n_rings + 1) * sizeof(*r));
-
-	if (!r)
-		return -ENOMEM;
-	o->rings = r;
-	o->rings[o->n_rings++] = ring;
-	return 0;
+	log_ratelimited(&e->last_error_log, 60, LOG_ERROR, "writing the EVE file: %s",
+			strerror(errno));
+	clearerr(e->f);
 }
 
-static void write_record(struct output *o, const struct output_record *rec)
+void output_eve_write(struct output_eve *e, const char *json, size_t len)
 {
-	COUNTER_INC(o->counters[OUT_RECORDS]);
-	COUNTER_INC(o->counters[rec->kind == OUTPUT_ALERT ? OUT_ALERTS : OUT_SIGHTINGS]);
-	if (!o->eve)
-		return;
-	if (fwrite(output_record_json(rec), 1, rec->json_len, o->eve) != rec->json_len ||
-	    fputc('\n', o->eve) == EOF) {
-		COUNTER_INC(o->counters[OUT_WRITE_ERRORS]);
-		log_ratelimited(&o->last_error_log, 60, LOG_ERROR, "writing the EVE file: %s",
-				strerror(errno));
-		clearerr(o->eve);
+	if (fwrite(json, 1, len, e->f) != len || fputc('\n', e->f) == EOF) {
+		COUNTER_INC(e->counters[EVE_WRITE_ERRORS]);
+		report(e);
 		return;
 	}
-	COUNTER_ADD(o->counters[OUT_BYTES], rec->json_len + 1);
+	COUNTER_INC(e->counters[EVE_LINES]);
+	COUNTER_ADD(e->counters[EVE_BYTES], len + 1);
 }
 
-/* Writes what the rings hold; returns the number of records. */
-static unsigned drain(struct output *o)
+void output_eve_flush(struct output_eve *e)
 {
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < o->n_rings; i++) {
-		const struct output_record *rec;
-
-		/* a bounded batch per ring keeps the rings fair */
-		for (unsigned k = 0; k < 256 && (rec = output_ring_peek(o->rings[i])); k++) {
-			write_record(o, rec);
-			output_ring_release(o->rings[i], rec);
-			n++;
-		}
-	}
-	return n;
+	if (fflush(e->f) == EOF)
+		report(e);
 }
 
-static void flush_file(struct output *o)
+void output_eve_close(struct output_eve *e)
 {
-	if (o->eve && fflush(o->eve) == EOF) {
-		log_ratelimited(&o->last_error_log, 60, LOG_ERROR, "writing the EVE file: %s",
-				strerror(errno));
-		clearerr(o->eve);
-	}
-}
-
-static void *output_main(void *arg)
-{
-	struct output *o = arg;
-	uint64_t last_flush = mono_ns(), pending = 0;
-
-	for (;;) {
-		unsigned n = drain(o);
-
-		pending += n;
-		if (n && mono_ns() - last_flush < FLUSH_NS)
-			continue;
-		if (pending) {
-			flush_file(o);
-			pending = 0;
-			last_flush = mono_ns();
-		}
-		if (n)
-			continue;
-		if (atomic_load_explicit(&o->stop, memory_order_acquire)) {
-			/* the workers are gone: one last pass catches their tail */
-			while (drain(o))
-				;
-			break;
-		}
-		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
-	}
-	flush_file(o);
-	return NULL;
-}
-
-int output_start(struct output *o)
-{
-	int rc = pthread_create(&o->thread, NULL, output_main, o);
-
-	if (rc)
-		return -rc;
-	o->started = true;
-	return 0;
-}
-
-void output_stop(struct output *o)
-{
-	if (!o || !o->started)
+	if (!e)
 		return;
-	atomic_store_explicit(&o->stop, true, memory_order_release);
-	pthread_join(o->thread, NULL);
-	o->started = false;
+	if (e->is_stdout)
+		output_eve_flush(e);
+	else if (fclose(e->f) == EOF)
+		log_error("closing the EVE file: %s", strerror(errno));
+	free(e->buffer);
+	free(e);
 }
 
-void output_free(struct output *o)
+const counter_t *output_eve_counters(const struct output_eve *e)
 {
-	if (!o)
-		return;
-	output_stop(o);
-	if (o->eve && !o->eve_is_stdout)
-		fclose(o->eve);
-	else if (o->eve)
-		fflush(o->eve);
-	free(o->file_buffer);
-	free(o->rings);
-	free(o);
-}
-
-const counter_t *output_counters(const struct output *o)
-{
-	return o->counters;
+	return e->counters;
 }

@@ -33,6 +33,7 @@ struct output_record {
 	uint8_t tlp;       /* enum tlp */
 	uint32_t json_len; /* EVE JSON line, without a newline */
 	uint32_t reserved;
+	uint64_t created_ns; /* CLOCK_MONOTONIC when the worker made it (latency) */
 	/* followed by key_len bytes of key, then json_len bytes of JSON */
 };
 

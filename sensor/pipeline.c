@@ -40,7 +40,8 @@ int pipeline_new(const struct pipeline_config *cfg, const struct detect_engine *
 		rc = -ENOMEM;
 		goto fail;
 	}
-	rc = output_new(cfg->eve_path, &pl->output, err, errlen);
+	pl->pace = cfg->pace;
+	rc = output_new(&cfg->output, &pl->output, err, errlen);
 	if (rc)
 		goto fail;
 	for (unsigned i = 0; i < pl->n_workers; i++) {
@@ -86,6 +87,39 @@ static struct pkt_desc *wait_slot(struct pkt_ring *r)
 	return d;
 }
 
+/*
+ * --pace: holds each packet until its capture time, scaled, has come. The
+ * rings are published first, so the workers see everything before the
+ * reader sleeps.
+ */
+static void pace(struct pipeline *pl, const struct packet *p, uint32_t *unpublished,
+		 volatile sig_atomic_t *stop)
+{
+	uint64_t due, now;
+
+	if (!pl->pace_start) {
+		pl->pace_first_ts = p->ts_ns;
+		pl->pace_start = mono_ns();
+		return;
+	}
+	if (p->ts_ns <= pl->pace_first_ts)
+		return;
+	due = pl->pace_start + (uint64_t)((double)(p->ts_ns - pl->pace_first_ts) / pl->pace);
+	for (unsigned i = 0; i < pl->n_workers; i++) {
+		pkt_ring_publish(&pl->workers[i]->ring);
+		unpublished[i] = 0;
+	}
+	while (!*stop && (now = mono_ns()) < due) {
+		uint64_t wait = due - now;
+
+		if (wait > 100000000ull) /* wake up to see signals */
+			wait = 100000000ull;
+		nanosleep(&(struct timespec){.tv_sec = (time_t)(wait / 1000000000ull),
+					     .tv_nsec = (long)(wait % 1000000000ull)},
+			  NULL);
+	}
+}
+
 int pipeline_run_file(struct pipeline *pl, struct capture_file *cf,
 		      volatile sig_atomic_t *stop, volatile sig_atomic_t *report_flag,
 		      void (*report)(void *ud), void *ud)
@@ -113,6 +147,8 @@ int pipeline_run_file(struct pipeline *pl, struct capture_file *cf,
 		st = capture_file_next(cf, &p);
 		if (st != CAPTURE_PACKET)
 			break;
+		if (pl->pace > 0)
+			pace(pl, &p, unpublished, stop);
 		h = decode_dispatch_hash(p.data, p.caplen, p.linktype);
 		wi = (unsigned)(((uint64_t)h * pl->n_workers) >> 32);
 		w = pl->workers[wi];
@@ -141,7 +177,7 @@ int pipeline_run_file(struct pipeline *pl, struct capture_file *cf,
 	for (unsigned i = 0; i < pl->n_workers; i++)
 		worker_join(pl->workers[i]);
 	pl->end_ns = mono_ns();
-	output_stop(pl->output);
+	pl->output_result = output_stop(pl->output);
 	free(unpublished);
 	pl->capture_end = st == CAPTURE_PACKET ? CAPTURE_EOF : st;
 	if (st == CAPTURE_TRUNCATED || st == CAPTURE_BAD) {

@@ -20,13 +20,14 @@
 
 #include "capture-file.h"
 #include "detect-engine.h"
-#include "output-eve.h"
+#include "output.h"
 #include "worker.h"
 
 struct pipeline_config {
 	unsigned workers;
 	struct worker_config worker;
-	const char *eve_path;     /* NULL: no EVE file */
+	struct output_config output;
+	double pace;              /* read a file at this multiple of its speed; 0: at once */
 };
 
 struct pipeline {
@@ -40,6 +41,9 @@ struct pipeline {
 	uint64_t start_ns, end_ns;  /* monotonic: first dispatch .. workers done */
 	enum capture_status capture_end;
 	char capture_error[256];
+	int output_result;        /* of output_stop(): 0 or -EIO */
+	double pace;
+	uint64_t pace_first_ts, pace_start; /* reader only */
 };
 
 /* Builds workers and output; nothing runs yet. Returns 0 or -errno with err. */

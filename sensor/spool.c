@@ -676,7 +676,7 @@ static int skip_damage(struct spool *sp, int rc)
 	struct seg *s = &sp->segs[idx];
 	uint64_t from = c->token, to = s->end, at = c->off;
 	bool at_lw = sp->lw.token == from;
-	struct frame f;
+	struct frame f = {0}; /* resync() fills it when it returns > 0 */
 
 	if (rc == 0)
 		rc = resync(sp, idx, c->off, from, s->end, &at, &f);

@@ -12,7 +12,7 @@
 #include "decode.h"
 #include "detect-engine.h"
 #include "flow.h"
-#include "output-eve.h"
+#include "output.h"
 #include "stream.h"
 #include "worker.h"
 
@@ -141,6 +141,22 @@ void stats_print(FILE *out, const struct pipeline *pl, const struct stats_info *
 		(unsigned long long)t.detect[DET_SIGHTINGS],
 		(unsigned long long)t.detect[DET_REPEATS],
 		(unsigned long long)t.detect[DET_OUTPUT_DROPPED]);
+	if (output_kafka(pl->output)) {
+		const struct output_kafka *k = output_kafka(pl->output);
+		const counter_t *kc = output_kafka_counters(k);
+
+		fprintf(out,
+			"kafka: %llu delivered, %llu spooled, %llu replayed from the spool, %llu "
+			"dropped (spool full), %llu withheld by TLP; last seq %llu; %llu in the "
+			"spool\n",
+			(unsigned long long)COUNTER_GET(kc[KAFKA_DELIVERED]),
+			(unsigned long long)COUNTER_GET(kc[KAFKA_SPOOLED]),
+			(unsigned long long)COUNTER_GET(kc[KAFKA_SPOOL_REPLAYED]),
+			(unsigned long long)COUNTER_GET(kc[KAFKA_DROPPED_SPOOL_FULL]),
+			(unsigned long long)COUNTER_GET(kc[KAFKA_WITHHELD_TLP]),
+			(unsigned long long)output_last_seq(pl->output),
+			(unsigned long long)output_kafka_spool_records(k));
+	}
 	fprintf(out, "decode errors: %llu\n", (unsigned long long)decode_errors(&t));
 	print_nonzero(out, "  decode: ", t.decode + DEC_ERR_LINKTYPE,
 		      decode_counter_names + DEC_ERR_LINKTYPE, DEC_COUNTER_MAX - DEC_ERR_LINKTYPE);
@@ -193,6 +209,61 @@ static void json_group(FILE *f, const char *name, const uint64_t *v, const char 
 	fprintf(f, "}%s\n", last ? "" : ",");
 }
 
+static void json_kafka(FILE *f, const struct pipeline *pl)
+{
+	const struct output_kafka *k = output_kafka(pl->output);
+	const counter_t *kc = output_kafka_counters(k);
+	const struct histo *lat = output_kafka_latency(k);
+
+	fprintf(f, "  \"kafka\": {");
+	for (int i = 0; i < KAFKA_COUNTER_MAX; i++)
+		fprintf(f, "\"%s\": %llu, ", kafka_counter_names[i],
+			(unsigned long long)COUNTER_GET(kc[i]));
+	fprintf(f,
+		"\"queue\": %llu, \"spool_records\": %llu, \"spool_bytes\": %llu, "
+		"\"last_seq\": %llu, \"latency_p50_us\": %llu, \"latency_p99_us\": %llu},\n",
+		(unsigned long long)output_kafka_queue(k),
+		(unsigned long long)output_kafka_spool_records(k),
+		(unsigned long long)output_kafka_spool_bytes(k),
+		(unsigned long long)output_last_seq(pl->output),
+		(unsigned long long)histo_quantile(lat, 0.5),
+		(unsigned long long)histo_quantile(lat, 0.99));
+}
+
+void stats_counters_json(void *ud, struct jbuf *jb)
+{
+	const struct pipeline *pl = ud;
+	struct totals t;
+
+	sum(pl, &t);
+	jb_lit(jb, "{\"packets\":");
+	jb_u64(jb, COUNTER_GET(pl->packets));
+	jb_lit(jb, ",\"bytes\":");
+	jb_u64(jb, COUNTER_GET(pl->bytes));
+	jb_lit(jb, ",\"decode_errors\":");
+	jb_u64(jb, decode_errors(&t));
+	jb_lit(jb, ",\"flows\":");
+	jb_u64(jb, t.flow[FLOW_CTR_CREATED]);
+	jb_lit(jb, ",\"alerts\":");
+	jb_u64(jb, t.detect[DET_ALERTS]);
+	jb_lit(jb, ",\"output_dropped\":");
+	jb_u64(jb, t.detect[DET_OUTPUT_DROPPED]);
+	if (output_kafka(pl->output)) {
+		const counter_t *kc = output_kafka_counters(output_kafka(pl->output));
+
+		jb_lit(jb, ",\"kafka_delivered\":");
+		jb_u64(jb, COUNTER_GET(kc[KAFKA_DELIVERED]));
+		jb_lit(jb, ",\"kafka_spooled\":");
+		jb_u64(jb, COUNTER_GET(kc[KAFKA_SPOOLED]));
+		jb_lit(jb, ",\"kafka_dropped\":");
+		jb_u64(jb, COUNTER_GET(kc[KAFKA_DROPPED_SPOOL_FULL]) +
+				   COUNTER_GET(kc[KAFKA_DROPPED_ERROR]));
+		jb_lit(jb, ",\"kafka_spool_records\":");
+		jb_u64(jb, output_kafka_spool_records(output_kafka(pl->output)));
+	}
+	jb_lit(jb, "}");
+}
+
 int stats_write_json(const char *path, const struct pipeline *pl, const struct stats_info *si,
 		     char *err, size_t errlen)
 {
@@ -241,11 +312,22 @@ int stats_write_json(const char *path, const struct pipeline *pl, const struct s
 	json_group(f, "app", t.app, app_counter_names, APP_CTR_MAX, false);
 	json_group(f, "detect", t.detect, detect_counter_names, DET_COUNTER_MAX, false);
 	fprintf(f, "  \"output\": {\"records\": %llu, \"alerts\": %llu, \"sighting_updates\": %llu, "
-		   "\"bytes\": %llu, \"write_errors\": %llu, \"dropped\": %llu},\n",
+		   "\"seq_errors\": %llu, \"dropped\": %llu",
 		(unsigned long long)t.output[OUT_RECORDS], (unsigned long long)t.output[OUT_ALERTS],
-		(unsigned long long)t.output[OUT_SIGHTINGS], (unsigned long long)t.output[OUT_BYTES],
-		(unsigned long long)t.output[OUT_WRITE_ERRORS],
+		(unsigned long long)t.output[OUT_SIGHTINGS],
+		(unsigned long long)t.output[OUT_SEQ_ERRORS],
 		(unsigned long long)t.detect[DET_OUTPUT_DROPPED]);
+	if (output_eve(pl->output)) {
+		const counter_t *e = output_eve_counters(output_eve(pl->output));
+
+		fprintf(f, ", \"eve_lines\": %llu, \"bytes\": %llu, \"write_errors\": %llu",
+			(unsigned long long)COUNTER_GET(e[EVE_LINES]),
+			(unsigned long long)COUNTER_GET(e[EVE_BYTES]),
+			(unsigned long long)COUNTER_GET(e[EVE_WRITE_ERRORS]));
+	}
+	fprintf(f, "},\n");
+	if (output_kafka(pl->output))
+		json_kafka(f, pl);
 	fprintf(f,
 		"  \"rules\": {\"loaded\": %u, \"rejected\": %u, \"compile_ns\": %llu, "
 		"\"alerts\": [",

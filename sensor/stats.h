@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "eve-json.h"
 #include "pipeline.h"
 
 struct stats_info {
@@ -23,6 +24,10 @@ struct stats_info {
 
 /* A human-readable summary. */
 void stats_print(FILE *out, const struct pipeline *pl, const struct stats_info *si);
+
+/* The counters a Kafka heartbeat carries (an output_kafka_counters_fn;
+ * ud is the pipeline). Runs on the output thread. */
+void stats_counters_json(void *ud, struct jbuf *jb);
 
 /* Every counter as one JSON object. Returns 0 or -errno with err set. */
 int stats_write_json(const char *path, const struct pipeline *pl, const struct stats_info *si,

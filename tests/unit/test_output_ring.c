@@ -48,13 +48,13 @@ static void test_order_and_wrap(void)
 	CU_ASSERT_FALSE(get(&r, buf, sizeof(buf)));
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	/* 1500 + 16 = 1516 -> 1520 bytes each: two fit, a third does not */
+	/* 1500 + 24 = 1524 -> 1528 bytes each: two fit, a third does not */
 	CU_ASSERT(put(&r, big));
 	CU_ASSERT(put(&r, big));
 	CU_ASSERT_FALSE(put(&r, big));
 	CU_ASSERT(get(&r, buf, sizeof(buf)));
 	CU_ASSERT_EQUAL(strlen(buf), 1499);
-	/* 1056 bytes left at the end: the next record wraps behind a pad */
+	/* 1040 bytes left at the end: the next record wraps behind a pad */
 	CU_ASSERT(put(&r, big));
 	CU_ASSERT(get(&r, buf, sizeof(buf)));
 	CU_ASSERT(get(&r, buf, sizeof(buf)));
@@ -71,12 +71,14 @@ static void test_small_gap(void)
 	char buf[64];
 	int i;
 
-	/* fill with 40-byte records (16 + 24) until the last gap is < a header */
+	/* fill with 48-byte records (a 24-byte header + 24) until the last gap
+	 * is smaller than a header */
+	CU_ASSERT_EQUAL_FATAL(sizeof(struct output_record), 24);
 	CU_ASSERT_EQUAL_FATAL(output_ring_init(&r, 4096), 0);
-	for (i = 0; i < 102; i++)
+	for (i = 0; i < 85; i++)
 		CU_ASSERT(put(&r, "0123456789abcdef01234567"));
-	/* 102 * 40 = 4080: 16 bytes left, then a 24-byte record must wrap */
-	for (i = 0; i < 102; i++)
+	/* 85 * 48 = 4080: 16 bytes left, then the next record must wrap */
+	for (i = 0; i < 85; i++)
 		CU_ASSERT(get(&r, buf, sizeof(buf)));
 	CU_ASSERT(put(&r, "0123456789abcdef01234567"));
 	CU_ASSERT(get(&r, buf, sizeof(buf)));
