@@ -66,13 +66,13 @@ UNIT_HELP := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 UNIT_HOBJ := $(UNIT_HELP:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all run check bench help deps unit replay verify etopen sanitize \
-        fmt lint install clean tools
+        fmt lint install clean tools kafka kafka-up kafka-down
 
 all: $(BUILD)/spotter $(TOOLS)
 
 help:
 	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "targets: all run check bench unit replay verify etopen sanitize fmt lint install clean"
+	@echo "targets: all run check bench unit replay verify etopen kafka sanitize kafka-up kafka-down fmt lint install clean"
 
 deps:
 	$(Q)./deploy/install-deps.sh
@@ -118,6 +118,9 @@ verify: all
 etopen: all
 	$(Q)BUILD=$(BUILD) CORPUS=$(CORPUS) tests/rulesets/run.sh
 
+kafka: all
+	$(Q)BUILD=$(BUILD) tests/kafka/run.sh
+
 sanitize:
 	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined unit replay
 
@@ -127,12 +130,20 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory replay
 	$(Q)$(MAKE) --no-print-directory verify
 	$(Q)$(MAKE) --no-print-directory etopen
+	$(Q)$(MAKE) --no-print-directory kafka
 	$(Q)$(MAKE) --no-print-directory sanitize
 	@echo "check: all suites passed"
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) deploy/run-sample.sh
+
+# a local single-node Kafka on 127.0.0.1:9092 (KAFKA_PORT), data under $(BUILD)/kafka
+kafka-up:
+	$(Q)BUILD=$(BUILD) deploy/kafka/kafka.sh up
+
+kafka-down:
+	$(Q)BUILD=$(BUILD) deploy/kafka/kafka.sh down
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "log.h"
@@ -70,6 +71,7 @@ const char *const kafka_counter_names[KAFKA_COUNTER_MAX] = {
 };
 
 static int check_topic(struct output_kafka *k, char *err, size_t errlen);
+static int make_dirs(const char *dir, char *err, size_t errlen);
 
 static uint64_t mono_ns(void)
 {
@@ -590,7 +592,11 @@ int output_kafka_new(const struct output_kafka_config *cfg, output_kafka_counter
 		rc = -EINVAL;
 		goto fail;
 	}
+	/* the configuration is sound: now the broker, then the disk */
 	rc = check_topic(k, err, errlen);
+	if (rc)
+		goto fail;
+	rc = make_dirs(cfg->spool.dir, err, errlen);
 	if (rc)
 		goto fail;
 	rc = spool_open(&cfg->spool, &k->spool, err, errlen);
@@ -644,6 +650,38 @@ static int check_topic(struct output_kafka *k, char *err, size_t errlen)
 		rd_kafka_metadata_destroy(md);
 	rd_kafka_topic_destroy(t);
 	return rc;
+}
+
+/* mkdir -p for the spool directory (mode 0700 for the last level). */
+static int make_dirs(const char *dir, char *err, size_t errlen)
+{
+	char path[4096];
+	struct stat st;
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(path)) {
+		snprintf(err, errlen, "spool directory \"%s\": invalid path", dir);
+		return -EINVAL;
+	}
+	memcpy(path, dir, n + 1);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			goto fail;
+		*p = '/';
+	}
+	if (mkdir(path, 0700) == 0)
+		return 0;
+	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (errno == EEXIST)
+		errno = ENOTDIR;
+fail:
+	snprintf(err, errlen, "spool directory %s: cannot create %s: %s", dir, path,
+		 strerror(errno));
+	return -errno;
 }
 
 static int by_seq(const void *a, const void *b)

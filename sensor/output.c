@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "eve-json.h"
@@ -54,17 +53,6 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int make_spool_dir(const char *dir, char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0700) == 0 || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
-		return 0;
-	snprintf(err, errlen, "spool directory %s: %s", dir,
-		 errno == EEXIST ? "not a directory" : strerror(errno));
-	return -errno;
-}
-
 int output_new(const struct output_config *cfg, struct output **out, char *err, size_t errlen)
 {
 	struct output *o = calloc(1, sizeof(*o));
@@ -83,13 +71,6 @@ int output_new(const struct output_config *cfg, struct output **out, char *err, 
 			goto fail;
 	}
 	if (cfg->kafka) {
-		/* configuration first, so a bad property fails before any file is made */
-		rc = output_kafka_check_brokers(cfg->kafka_cfg.brokers, err, errlen);
-		if (rc)
-			goto fail;
-		rc = make_spool_dir(cfg->kafka_cfg.spool.dir, err, errlen);
-		if (rc)
-			goto fail;
 		rc = output_kafka_new(&cfg->kafka_cfg, NULL, NULL, &o->kafka, err, errlen);
 		if (rc)
 			goto fail;

@@ -9,6 +9,7 @@
  *   seg-<first token, 16 lowercase hex digits>.spool   segments, in token order
  *   state        acknowledgement state (replaced atomically)
  *   state.tmp    the state being written (removed at open)
+ *   sequence, sequence.tmp   the sensor's sequence numbers (output-seq.c)
  *   lost+found   tolerated; any other entry: "not a spool directory"
  * The directory is locked with flock(LOCK_EX) while open.
  *
@@ -1418,7 +1419,8 @@ static int dir_list(struct spool *sp, char *err, size_t errlen)
 		uint64_t first;
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-		    !strcmp(e->d_name, "state") || !strcmp(e->d_name, "lost+found"))
+		    !strcmp(e->d_name, "state") || !strcmp(e->d_name, "lost+found") ||
+		    !strcmp(e->d_name, "sequence") || !strcmp(e->d_name, "sequence.tmp"))
 			continue;
 		if (!seg_name_parse(e->d_name, &first)) {
 			snprintf(err, errlen, "%s is not a spool directory (unexpected entry %s)",
