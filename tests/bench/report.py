@@ -176,8 +176,21 @@ def main():
     for name, r in sorted(runs.items()):
         if r["status"] != 0:
             print("  note: %s exited with status %d" % (name, r["status"]))
+    k = res["families"].get("kafka")
+    if k:
+        print()
+        print("  Kafka, sightings to a local broker (acks=all):")
+        for rate in ("500000", "250000"):
+            r = k.get("target_%s_per_s" % rate) or {}
+            print("    offered %s/s for %s s: %s delivered/s, latency p50 %s ms, p99 %s ms; "
+                  "%s dropped at a full ring, %s spooled" % (
+                      fmt(int(rate)), fmt(r.get("seconds"), "{:.0f}"),
+                      fmt(r.get("delivered_per_second")),
+                      fmt(div(r.get("latency_p50_us"), 1000), "{:.1f}"),
+                      fmt(div(r.get("latency_p99_us"), 1000), "{:.1f}"),
+                      fmt(r.get("ring_dropped")), fmt(r.get("spooled"))))
     for fam, v in res["families"].items():
-        if v is not None:
+        if v is not None and fam != "kafka":
             print("  %s: see results.json families.%s" % (fam, fam))
     print("  results: %s" % os.path.join(bdir, "results.json"))
     return 0

@@ -148,6 +148,46 @@ run rawscan "$B/rawscan.json" "$B/rawscan.log" "$B/rawscan.json" \
 rm -rf "$B/extra"
 mkdir -p "$B/extra"
 
+# Kafka (issue 3): sightings per second through the sensor's real output
+# path (output thread, sequence numbers, idempotent producer, acks=all) to a
+# local broker, 30 s at the 500,000/s aim and 30 s at half of it, with the
+# latency from a sighting's creation to the broker's acknowledgement.
+# BENCH_KAFKA=0 skips it.
+if [ "${BENCH_KAFKA:-1}" = 1 ]; then
+	KB=$B/kafka
+	rm -rf "$KB"
+	mkdir -p "$KB"
+	echo "bench: Kafka (local broker, 2 x ${BENCH_KAFKA_SECONDS:-30} s)"
+	if KAFKA_RUN=$KB/run KAFKA_PORT=${BENCH_KAFKA_PORT:-19392} BUILD=$BUILD \
+		deploy/kafka/kafka.sh up > "$KB/broker.log" 2>&1 &&
+		KAFKA_RUN=$KB/run KAFKA_PORT=${BENCH_KAFKA_PORT:-19392} BUILD=$BUILD \
+			deploy/kafka/kafka.sh topics spotter.bench:6 >> "$KB/broker.log" 2>&1; then
+		for rate in 500000 250000; do
+			run "kafka-$rate" - "$KB/kafka-$rate.log" "$KB/kafka-$rate.json" \
+				"$BUILD/spotter-kafkabench" --brokers "127.0.0.1:${BENCH_KAFKA_PORT:-19392}" \
+				--topic spotter.bench --seconds "${BENCH_KAFKA_SECONDS:-30}" \
+				--rate "$rate" --spool "$KB/spool-$rate" --json "$KB/kafka-$rate.json"
+		done
+		"$PY" - "$KB" > "$B/extra/kafka.json" <<'PYEOF'
+import json, os, sys
+kb = sys.argv[1]
+out = {"basis": "spotter-kafkabench: one producer thread stands in for the workers; "
+                "the sensor's output thread and producer send to a single local broker "
+                "on the same machine (acks=all, idempotent, lz4)"}
+for rate in ("500000", "250000"):
+    try:
+        out["target_%s_per_s" % rate] = json.load(open(os.path.join(kb, "kafka-%s.json" % rate)))
+    except (OSError, ValueError):
+        out["target_%s_per_s" % rate] = None
+print(json.dumps(out))
+PYEOF
+	else
+		echo "bench: the Kafka broker did not start (see $KB/broker.log); skipped" >&2
+	fi
+	KAFKA_RUN=$KB/run KAFKA_PORT=${BENCH_KAFKA_PORT:-19392} BUILD=$BUILD \
+		deploy/kafka/kafka.sh down > /dev/null 2>&1
+fi
+
 # ---- report ----------------------------------------------------------------
 echo
 "$PY" "$HERE/report.py" "$B" || failed=1
