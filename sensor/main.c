@@ -118,6 +118,7 @@ static void usage(FILE *out)
 		"      --kafka BROKERS     send sightings to Kafka (host:port,...)\n"
 		"      --kafka-topic T     default spotter.sightings\n"
 		"      --spool DIR         where undelivered sightings wait on disk\n"
+		"                          (default " DEFAULT_SPOOL ")\n"
 		"      --stats-json FILE   counters as JSON at exit\n"
 		"      --preload           read the whole capture into memory before starting\n"
 		"      --pace X            read a capture at X times its recorded speed\n"

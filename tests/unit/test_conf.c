@@ -12,27 +12,12 @@
 #include "conf.h"
 #include "log.h"
 
-static char tmpdir[] = "/tmp/spotter-conf-XXXXXX";
-
-static int suite_init(void)
-{
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int suite_clean(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 static const char *write_file(const char *name, const char *text)
 {
 	static char path[256];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	snprintf(path, sizeof(path), "%s/%s", unit_tmpdir(), name);
 	f = fopen(path, "w");
 	fputs(text, f);
 	fclose(f);
@@ -223,7 +208,7 @@ static CU_TestInfo tests[] = {
 };
 
 static CU_SuiteInfo suites[] = {
-	{"conf", suite_init, suite_clean, NULL, NULL, tests},
+	{"conf", NULL, NULL, NULL, NULL, tests},
 	CU_SUITE_INFO_NULL,
 };
 

@@ -17,21 +17,6 @@
 
 #include "output-kafka.h"
 
-static char dir[] = "/tmp/spotter-kafka-XXXXXX";
-
-static int suite_init(void)
-{
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int suite_clean(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 static uint64_t mono(void)
 {
 	struct timespec ts;
@@ -46,7 +31,7 @@ static const char *spool_dir(const char *name)
 	static char path[256];
 	char cmd[600];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", unit_tmpdir(), name);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s && mkdir -p %s", path, path);
 	CU_ASSERT_EQUAL(system(cmd), 0);
 	return path;
@@ -289,7 +274,7 @@ static CU_TestInfo tests[] = {
 };
 
 static CU_SuiteInfo suites[] = {
-	{"output-kafka", suite_init, suite_clean, NULL, NULL, tests},
+	{"output-kafka", NULL, NULL, NULL, NULL, tests},
 	CU_SUITE_INFO_NULL,
 };
 

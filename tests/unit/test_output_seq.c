@@ -12,28 +12,13 @@
 
 #include "output-seq.h"
 
-static char dir[] = "/tmp/spotter-seq-XXXXXX";
-
-static int suite_init(void)
-{
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int suite_clean(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 static unsigned long long file_value(void)
 {
 	char path[256];
 	unsigned long long v = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/sequence", dir);
+	snprintf(path, sizeof(path), "%s/sequence", unit_tmpdir());
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
@@ -49,7 +34,7 @@ static void test_restart_and_crash(void)
 	char err[256];
 	uint64_t v = 0;
 
-	CU_ASSERT_EQUAL_FATAL(output_seq_open(dir, &s, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(output_seq_open(unit_tmpdir(), &s, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(output_seq_last(s), 0);
 	/* the first block is on disk before any number is handed out */
 	CU_ASSERT_EQUAL(file_value(), 1 + OUTPUT_SEQ_BLOCK);
@@ -60,7 +45,7 @@ static void test_restart_and_crash(void)
 	CU_ASSERT_EQUAL(output_seq_close(s), 0);
 	CU_ASSERT_EQUAL(file_value(), 4); /* exact after a clean close */
 
-	CU_ASSERT_EQUAL_FATAL(output_seq_open(dir, &s, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(output_seq_open(unit_tmpdir(), &s, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(output_seq_next(s, &v), 0);
 	CU_ASSERT_EQUAL(v, 4);
 	/* cross a block boundary: the file moves ahead before the number is used */
@@ -70,7 +55,7 @@ static void test_restart_and_crash(void)
 	CU_ASSERT_EQUAL(file_value(), 4 + 2 * OUTPUT_SEQ_BLOCK);
 	/* a crash: no close; the next run starts past everything handed out */
 	free(s);
-	CU_ASSERT_EQUAL_FATAL(output_seq_open(dir, &s, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(output_seq_open(unit_tmpdir(), &s, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(output_seq_next(s, &v), 0);
 	CU_ASSERT_EQUAL(v, 4 + 2 * OUTPUT_SEQ_BLOCK);
 	CU_ASSERT_EQUAL(output_seq_close(s), 0);
@@ -83,11 +68,11 @@ static void test_errors(void)
 	char err[256], path[256], want[512];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/sequence", dir);
+	snprintf(path, sizeof(path), "%s/sequence", unit_tmpdir());
 	f = fopen(path, "w");
 	fputs("banana\n", f);
 	fclose(f);
-	CU_ASSERT_EQUAL(output_seq_open(dir, &s, err, sizeof(err)), -22);
+	CU_ASSERT_EQUAL(output_seq_open(unit_tmpdir(), &s, err, sizeof(err)), -22);
 	snprintf(want, sizeof(want), "%s: not a sequence number (\"banana\n\")", path);
 	CU_ASSERT_STRING_EQUAL(err, want);
 	unlink(path);
@@ -102,7 +87,7 @@ static CU_TestInfo tests[] = {
 };
 
 static CU_SuiteInfo suites[] = {
-	{"output-seq", suite_init, suite_clean, NULL, NULL, tests},
+	{"output-seq", NULL, NULL, NULL, NULL, tests},
 	CU_SUITE_INFO_NULL,
 };
 

@@ -5,8 +5,10 @@
 
 #include <CUnit/Basic.h>
 #include <ctype.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 int unit_run(CU_SuiteInfo *suites)
 {
@@ -57,4 +59,34 @@ size_t unit_hex(const char *hex, uint8_t *buf, size_t cap)
 		hex += 2;
 	}
 	return n;
+}
+
+static char tmpdir[256];
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void remove_tmpdir(void)
+{
+	nftw(tmpdir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *unit_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	if (tmpdir[0])
+		return tmpdir;
+	snprintf(tmpdir, sizeof(tmpdir), "%s/spotter-unit-XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(tmpdir)) {
+		perror("unit_tmpdir");
+		abort();
+	}
+	atexit(remove_tmpdir);
+	return tmpdir;
 }

@@ -18,4 +18,8 @@ int unit_run(CU_SuiteInfo *suites);
  * returns the byte count. Aborts the test program on bad input. */
 size_t unit_hex(const char *hex, uint8_t *buf, size_t cap);
 
+/* A scratch directory for this test program ($TMPDIR or /tmp), made on
+ * first use and removed with everything in it when the program exits. */
+const char *unit_tmpdir(void);
+
 #endif
