@@ -35,7 +35,7 @@ CPPFLAGS += -D_GNU_SOURCE -DPCRE2_CODE_UNIT_WIDTH=8 -Isensor -Irules -I$(BUILD)/
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 $(WARN) -pthread -MMD -MP $(SANFLAGS)
 LDFLAGS  += -pthread $(SANFLAGS)
-LDLIBS   := -lhs -lpcre2-8 -lrdkafka -lyaml -lm
+LDLIBS   := -lhs -lpcre2-8 -lrdkafka -lxdp -lbpf -lelf -lz -lpcap -lcap-ng -lyaml -lm
 # jemalloc: librdkafka allocates every message on the output thread and
 # frees it on its broker thread; glibc's malloc spends half the output
 # thread's time on that pattern, jemalloc (Redis's allocator) a fraction.
@@ -55,6 +55,16 @@ endif
 LIB_SRC   := $(filter-out sensor/main.c,$(wildcard sensor/*.c)) $(wildcard rules/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB       := $(BUILD)/libspotter.a
+
+# eBPF: bpf/<name>.bpf.c -> $(BUILD)/gen/<name>.bpf.o and the libbpf
+# skeleton $(BUILD)/gen/<name>.skel.h, against vmlinux.h from this
+# kernel's BTF. Sources that include a skeleton depend on it (below).
+BPF_SRC   := $(wildcard bpf/*.bpf.c)
+BPF_OBJ   := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/gen/%.bpf.o)
+BPF_SKEL  := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/gen/%.skel.h)
+BPF_ARCH  := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+BPFFLAGS  := -O2 -g -target bpf -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) \
+             -I$(BUILD)/gen -Ibpf -Ibpf/include
 
 # C tools: tools/<name>/*.c -> $(BUILD)/<name>
 TOOL_DIRS := $(patsubst tools/%/,%,$(dir $(wildcard tools/*/main.c)))
@@ -81,6 +91,22 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/vmlinux.h:
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/%.bpf.o: bpf/%.bpf.c $(BUILD)/gen/vmlinux.h $(wildcard bpf/*.h bpf/include/*.h)
+	@$(if $(Q),echo "  BPF     $<")
+	$(Q)$(CLANG) $(BPFFLAGS) -c $< -o $@
+
+$(BUILD)/gen/%.skel.h: $(BUILD)/gen/%.bpf.o
+	@$(if $(Q),echo "  SKEL    $@")
+	$(Q)bpftool gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+# every object may include a skeleton: generate them first
+$(LIB_OBJ) $(BUILD)/obj/sensor/main.o: | $(BPF_SKEL)
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)

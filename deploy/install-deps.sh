@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config
 libhyperscan-dev libpcre2-dev libpcap-dev librdkafka-dev libjemalloc-dev
-libbpf-dev clang llvm bpftool libelf-dev zlib1g-dev
+libbpf-dev clang llvm bpftool libelf-dev zlib1g-dev libxdp-dev libcap-ng-dev
 libcunit1-dev libsodium-dev libyaml-dev
 cppcheck clang-tidy clang-format
 python3 python3-scapy iproute2 maven default-jre-headless"
