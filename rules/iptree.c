@@ -178,7 +178,7 @@ static u128 host_mask(unsigned len)
 	return len == 0 ? ~(u128)0 : ((u128)1 << (128 - len)) - 1;
 }
 
-int iptree_insert_range(struct iptree *t, const struct addr_range *r, uint32_t value)
+int iptree_range_to_prefixes(const struct addr_range *r, iptree_prefix_fn fn, void *ud)
 {
 	u128 lo = to_u128(&r->lo), hi = to_u128(&r->hi);
 
@@ -193,13 +193,32 @@ int iptree_insert_range(struct iptree *t, const struct addr_range *r, uint32_t v
 		while (len > 0 && (lo & host_mask(len - 1)) == 0 && hi - lo >= host_mask(len - 1))
 			len--;
 		from_u128(lo, &a);
-		rc = iptree_insert(t, &a, len, value);
+		rc = fn(ud, &a, len);
 		if (rc)
 			return rc;
 		if (hi - lo == host_mask(len))
 			return 0;
 		lo += host_mask(len) + 1;
 	}
+}
+
+struct insert_ctx {
+	struct iptree *t;
+	uint32_t value;
+};
+
+static int insert_prefix(void *ud, const struct addr128 *pfx, unsigned len)
+{
+	struct insert_ctx *c = ud;
+
+	return iptree_insert(c->t, pfx, len, c->value);
+}
+
+int iptree_insert_range(struct iptree *t, const struct addr_range *r, uint32_t value)
+{
+	struct insert_ctx c = {t, value};
+
+	return iptree_range_to_prefixes(r, insert_prefix, &c);
 }
 
 void iptree_lookup(const struct iptree *t, const struct addr128 *a, iptree_visit_fn fn, void *ud)

@@ -27,8 +27,18 @@ void iptree_free(struct iptree *t);
 int iptree_insert(struct iptree *t, const struct addr128 *pfx, unsigned len, uint32_t value);
 
 /* Adds value to every address in r, as the minimal set of prefixes covering
- * it. Returns 0 or -ENOMEM. */
+ * it (iptree_range_to_prefixes). Returns 0, -EINVAL (lo > hi) or -ENOMEM. */
 int iptree_insert_range(struct iptree *t, const struct addr_range *r, uint32_t value);
+
+/*
+ * Splits r into the minimal set of CIDR prefixes that cover exactly it and
+ * calls fn(ud, prefix, len) for each (len 0..128, host bits zero), lowest
+ * first. Also used by the XDP loader to fill the kernel's LPM tries.
+ * Returns 0, -EINVAL when r->lo > r->hi, or the first non-zero value fn
+ * returned (which stops the walk).
+ */
+typedef int (*iptree_prefix_fn)(void *ud, const struct addr128 *pfx, unsigned len);
+int iptree_range_to_prefixes(const struct addr_range *r, iptree_prefix_fn fn, void *ud);
 
 /* Calls fn(ud, value) for each value on a prefix containing a, shortest
  * prefix first; stops early when fn returns non-zero. */

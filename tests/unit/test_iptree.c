@@ -5,6 +5,7 @@
 #include "unit.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,10 +157,68 @@ static void test_many_and_stop(void)
 	iptree_free(NULL);
 }
 
+struct prefixes {
+	char s[8][48];
+	unsigned n;
+};
+
+static int collect_prefix(void *ud, const struct addr128 *pfx, unsigned len)
+{
+	struct prefixes *p = ud;
+	char a[46];
+
+	if (p->n == 8)
+		return -E2BIG;
+	addr_format(pfx, a, sizeof(a));
+	snprintf(p->s[p->n++], sizeof(p->s[0]), "%s/%u", a, len);
+	return 0;
+}
+
+static void test_range_to_prefixes(void)
+{
+	struct addr_range r = {A("10.0.0.5"), A("10.0.0.17")};
+	struct prefixes p = {0};
+
+	/* ascending, minimal, IPv4-mapped lengths (96 + v4 bits) */
+	CU_ASSERT_EQUAL(iptree_range_to_prefixes(&r, collect_prefix, &p), 0);
+	CU_ASSERT_EQUAL_FATAL(p.n, 4);
+	CU_ASSERT_STRING_EQUAL(p.s[0], "10.0.0.5/128");
+	CU_ASSERT_STRING_EQUAL(p.s[1], "10.0.0.6/127");
+	CU_ASSERT_STRING_EQUAL(p.s[2], "10.0.0.8/125");
+	CU_ASSERT_STRING_EQUAL(p.s[3], "10.0.0.16/127");
+	/* one exact prefix stays one */
+	memset(&p, 0, sizeof(p));
+	r.lo = A("2001:db8::");
+	r.hi = A("2001:db8:0:ffff:ffff:ffff:ffff:ffff");
+	CU_ASSERT_EQUAL(iptree_range_to_prefixes(&r, collect_prefix, &p), 0);
+	CU_ASSERT_EQUAL_FATAL(p.n, 1);
+	CU_ASSERT_STRING_EQUAL(p.s[0], "2001:db8::/48");
+	/* the whole space is ::/0 */
+	memset(&p, 0, sizeof(p));
+	memset(&r.lo, 0, sizeof(r.lo));
+	memset(&r.hi, 0xff, sizeof(r.hi));
+	CU_ASSERT_EQUAL(iptree_range_to_prefixes(&r, collect_prefix, &p), 0);
+	CU_ASSERT_EQUAL_FATAL(p.n, 1);
+	CU_ASSERT_STRING_EQUAL(p.s[0], "::/0");
+	/* the callback's error stops the walk: ::1 .. ::ffff needs 16 prefixes */
+	memset(&p, 0, sizeof(p));
+	r.lo = A("::1");
+	r.hi = A("::ffff");
+	CU_ASSERT_EQUAL(iptree_range_to_prefixes(&r, collect_prefix, &p), -E2BIG);
+	CU_ASSERT_EQUAL(p.n, 8);
+	/* an empty range is refused before any call */
+	memset(&p, 0, sizeof(p));
+	r.lo = A("10.0.0.9");
+	r.hi = A("10.0.0.8");
+	CU_ASSERT_EQUAL(iptree_range_to_prefixes(&r, collect_prefix, &p), -EINVAL);
+	CU_ASSERT_EQUAL(p.n, 0);
+}
+
 static CU_TestInfo tests[] = {
 	{"prefixes", test_prefixes},
 	{"ranges", test_ranges},
 	{"many and early stop", test_many_and_stop},
+	{"range to prefixes", test_range_to_prefixes},
 	CU_TEST_INFO_NULL,
 };
 
