@@ -9,11 +9,7 @@
 #ifdef __BPF__
 #include "vmlinux.h"
 #else
-#include <stdint.h>
-typedef uint8_t __u8;
-typedef uint16_t __u16;
-typedef uint32_t __u32;
-typedef uint64_t __u64;
+#include <linux/types.h> /* the kernel's __u8 .. __u64, as libbpf's headers use */
 #endif
 
 /* Addresses are 16 bytes, IPv4 mapped (::ffff:a.b.c.d), as in user space. */
@@ -34,7 +30,10 @@ struct spotter_lpm6_key {
 };
 
 /* A flow as the bypass map knows it: normalised so both directions give
- * the same key (side 0 is the lower address, then port), outer VLAN id. */
+ * the same key (side 0 is the lower (address, port) pair, addresses IPv4
+ * mapped as above, ports in host order and 0 for protocols other than TCP
+ * and UDP), the outer VLAN id (0 untagged), pad 0. Built by the program's
+ * flow_key() and by xdp_filter_bypass(); the two must stay identical. */
 struct spotter_flow_key {
 	struct spotter_addr addr[2];
 	__u16 port[2];
@@ -43,6 +42,7 @@ struct spotter_flow_key {
 	__u8 pad;
 };
 
+/* Packets of a bypassed flow that stopped in XDP (atomic adds, all CPUs). */
 struct spotter_bypass_value {
 	__u64 packets;
 	__u64 bytes;
@@ -77,6 +77,8 @@ enum spotter_xdp_counter {
 	XDPC_PASS_FRAGMENT,      /* no ports to judge by */
 	XDPC_PASS_NON_IP,        /* ARP, LLDP, ...: to the kernel */
 	XDPC_PASS_MALFORMED,     /* too short to parse: left to user space's counters */
+	XDPC_PASS_UNPARSED,      /* MPLS, IP in IP, more IPv6 extension headers
+				  * than the program walks: to user space unfiltered */
 	XDPC_DROP_FILTERED,      /* no rule can match its protocol and ports */
 	XDPC_DROP_EXCLUDED_VLAN,
 	XDPC_DROP_EXCLUDED_NET,
