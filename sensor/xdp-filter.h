@@ -8,10 +8,11 @@
  * left on the NIC when spotter exits or dies. Per packet it: passes non-IP
  * to the kernel; drops operator-excluded VLANs and subnets; counts hits on
  * indicator prefixes (per indicator, per CPU) and passes those packets;
+ * passes fragments, MPLS, IP in IP and what it cannot parse unjudged;
  * drops packets of flows user space bypassed; drops packets whose protocol
  * and ports no rule can match; and sends the rest on — to the AF_XDP
  * socket of its RX queue when one is registered, else up the stack (where
- * AF_PACKET or libpcap see it).
+ * AF_PACKET or libpcap see it). bpf/README.md has the decisions in order.
  *
  * Rule-derived state (the port filter and the indicator tries) lives in
  * inner maps of array-of-maps slots: xdp_filter_set_rules() builds new
@@ -49,7 +50,13 @@ struct xdp_filter_config {
 	unsigned n_exclude_nets;
 };
 
-/* What the rule set wants, derived in user space (see rules/prefilter.h). */
+/*
+ * What the rule set wants, derived in user space (see rules/prefilter.h).
+ * Indicator ranges are split into CIDR prefixes, IPv4-mapped ones into the
+ * IPv4 trie; ids must be below SPOTTER_MAX_INDICATORS (bpf/spotter.h).
+ * Overlapping prefixes count under the most specific one only (an LPM
+ * lookup returns one match); one prefix given twice keeps the last id.
+ */
 struct xdp_rules {
 	bool filter;                 /* false: every packet passes */
 	bool all_tcp, all_udp, all_other;
@@ -70,21 +77,57 @@ struct xdp_filter;
 int xdp_filter_attach(const struct xdp_filter_config *cfg, struct xdp_filter **out, char *err,
 		      size_t errlen);
 
-/* "native" or "generic": how the program is attached. */
+/*
+ * Loads the program and fills the operator excludes without attaching it
+ * anywhere (cfg->ifname and cfg->mode are ignored): for tests driving it
+ * with BPF_PROG_TEST_RUN, and for checking that this kernel accepts it.
+ * Same returns and ownership as xdp_filter_attach().
+ */
+int xdp_filter_load(const struct xdp_filter_config *cfg, struct xdp_filter **out, char *err,
+		    size_t errlen);
+
+/* "native" or "generic": how the program is attached ("none" when only
+ * loaded). */
 const char *xdp_filter_mode(const struct xdp_filter *x);
 
-/* Installs the rules' filter and indicators (atomically swapped in). */
+/* The program's fd (for BPF_PROG_TEST_RUN). */
+int xdp_filter_prog_fd(const struct xdp_filter *x);
+
+/*
+ * Installs the rules' filter and indicators: fresh inner maps, filled, then
+ * swapped in one slot update each (the program never sees a half-filled
+ * map). Returns 0, or a negative errno with err saying why (-ERANGE an
+ * indicator id too large, -ENOSPC more prefixes than a trie holds); a
+ * failure before the swap leaves the old rules in place.
+ */
 int xdp_filter_set_rules(struct xdp_filter *x, const struct xdp_rules *r, char *err,
 			 size_t errlen);
 
 /* The XSKMAP's fd, for AF_XDP sockets to register in (slot = RX queue). */
 int xdp_filter_xsk_map_fd(const struct xdp_filter *x);
 
-/* Later packets of this flow stop in XDP (counted). 0 or -errno. */
+/*
+ * Later packets of this flow stop in XDP (counted in the flow's entry and
+ * in XDPC_DROP_BYPASS). The key is built from the decoded packet exactly as
+ * the program builds it (see struct spotter_flow_key). 0 (also when the
+ * flow is already bypassed: its counts are kept), -EOPNOTSUPP for a
+ * tunneled packet (XDP sees the outer header, so the key would never
+ * match), or another -errno from the map update. The map is an LRU: when
+ * full, the least recently used flow is forgotten and delivered again.
+ */
 struct packet;
 int xdp_filter_bypass(struct xdp_filter *x, const struct packet *p);
 
-/* Sum over CPUs of counter c (enum spotter_xdp_counter). */
+/* What the program dropped of a bypassed flow: 0, or -ENOENT when the flow
+ * is not (or no longer) in the map. */
+int xdp_filter_bypass_stats(const struct xdp_filter *x, const struct packet *p,
+			    uint64_t *packets, uint64_t *bytes);
+
+/* Delivers the flow's packets to user space again. 0 or -ENOENT. */
+int xdp_filter_unbypass(struct xdp_filter *x, const struct packet *p);
+
+/* Sum over CPUs of counter c (enum spotter_xdp_counter); 0 when c is out
+ * of range or the map cannot be read. */
 uint64_t xdp_filter_counter(const struct xdp_filter *x, unsigned c);
 extern const char *const spotter_xdp_counter_names[];
 /* Hits of indicator id, summed over CPUs. */
