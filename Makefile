@@ -30,7 +30,7 @@ GITREV   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2
-CPPFLAGS += -D_GNU_SOURCE -DPCRE2_CODE_UNIT_WIDTH=8 -Isensor -Irules -I$(BUILD)/gen \
+CPPFLAGS += -D_GNU_SOURCE -DPCRE2_CODE_UNIT_WIDTH=8 -Isensor -Irules -Ibpf -I$(BUILD)/gen \
             -DSPOTTER_VERSION='"$(VERSION)"' -DSPOTTER_GITREV='"$(GITREV)"'
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 $(WARN) -pthread -MMD -MP $(SANFLAGS)
@@ -75,14 +75,17 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 UNIT_HELP := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 UNIT_HOBJ := $(UNIT_HELP:%.c=$(BUILD)/obj/%.o)
 
+# XDP tests: need root and BPF, so not unit tests (tests/xdp/run.sh skips)
+XDP_TESTS := $(BUILD)/tests/xdp/test_xdp_prog $(BUILD)/tests/xdp/xdp_attach
+
 .PHONY: all run check bench help deps unit replay verify etopen sanitize \
-        fmt lint install clean tools kafka kafka-up kafka-down
+        fmt lint install clean tools kafka kafka-up kafka-down xdp-test
 
 all: $(BUILD)/spotter $(TOOLS)
 
 help:
 	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "targets: all run check bench unit replay verify etopen kafka sanitize kafka-up kafka-down fmt lint install clean"
+	@echo "targets: all run check bench unit replay verify etopen kafka xdp-test sanitize kafka-up kafka-down fmt lint install clean"
 
 deps:
 	$(Q)./deploy/install-deps.sh
@@ -129,6 +132,19 @@ $(BUILD)/tests/unit/test_%: $(BUILD)/obj/tests/unit/test_%.o $(UNIT_HOBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
 
+$(BUILD)/tests/xdp/test_xdp_prog: $(BUILD)/obj/tests/xdp/test_xdp_prog.o $(UNIT_HOBJ) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
+
+$(BUILD)/tests/xdp/xdp_attach: $(BUILD)/obj/tests/xdp/xdp_attach.o $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/tests/xdp/%.o: | $(BPF_SKEL)
+$(BUILD)/obj/tests/xdp/test_xdp_prog.o: CPPFLAGS += -Itests/unit
+
 tools: $(TOOLS)
 
 # ---- tests -----------------------------------------------------------------
@@ -147,6 +163,9 @@ etopen: all
 kafka: all
 	$(Q)BUILD=$(BUILD) tests/kafka/run.sh
 
+xdp-test: $(XDP_TESTS)
+	$(Q)BUILD=$(BUILD) tests/xdp/run.sh
+
 sanitize:
 	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined unit replay
 
@@ -157,6 +176,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory verify
 	$(Q)$(MAKE) --no-print-directory etopen
 	$(Q)$(MAKE) --no-print-directory kafka
+	$(Q)$(MAKE) --no-print-directory xdp-test
 	$(Q)$(MAKE) --no-print-directory sanitize
 	@echo "check: all suites passed"
 
