@@ -79,13 +79,13 @@ UNIT_HOBJ := $(UNIT_HELP:%.c=$(BUILD)/obj/%.o)
 XDP_TESTS := $(BUILD)/tests/xdp/test_xdp_prog $(BUILD)/tests/xdp/xdp_attach
 
 .PHONY: all run check bench help deps unit replay verify etopen sanitize \
-        fmt lint install clean tools kafka kafka-up kafka-down xdp-test
+        fmt lint install clean tools kafka kafka-up kafka-down xdp-test netns
 
 all: $(BUILD)/spotter $(TOOLS)
 
 help:
 	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "targets: all run check bench unit replay verify etopen kafka xdp-test sanitize kafka-up kafka-down fmt lint install clean"
+	@echo "targets: all run check bench unit replay verify etopen kafka xdp-test netns sanitize kafka-up kafka-down fmt lint install clean"
 
 deps:
 	$(Q)./deploy/install-deps.sh
@@ -147,6 +147,12 @@ $(BUILD)/obj/tests/xdp/test_xdp_prog.o: CPPFLAGS += -Itests/unit
 
 tools: $(TOOLS)
 
+# the netns tests' capture driver (tests/netns/capture_dump.c)
+$(BUILD)/tests/netns/capture_dump: $(BUILD)/obj/tests/netns/capture_dump.o $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # ---- tests -----------------------------------------------------------------
 unit: $(UNIT_BIN)
 	$(Q)CORPUS=$(CORPUS) tests/unit/run.sh $(UNIT_BIN)
@@ -166,6 +172,10 @@ kafka: all
 xdp-test: $(XDP_TESTS)
 	$(Q)BUILD=$(BUILD) tests/xdp/run.sh
 
+# live capture on veth pairs in network namespaces (root)
+netns: all $(BUILD)/tests/netns/capture_dump
+	$(Q)BUILD=$(BUILD) CORPUS=$(CORPUS) tests/netns/run.sh
+
 sanitize:
 	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined unit replay
 
@@ -177,6 +187,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory etopen
 	$(Q)$(MAKE) --no-print-directory kafka
 	$(Q)$(MAKE) --no-print-directory xdp-test
+	$(Q)$(MAKE) --no-print-directory netns
 	$(Q)$(MAKE) --no-print-directory sanitize
 	@echo "check: all suites passed"
 
