@@ -103,7 +103,7 @@ sensor_stop() {
 }
 
 # ---- injection and comparison ----------------------------------------------
-SENT=0
+INJECTED=""	# spotter-replay's summary line
 
 inject() {
 	local ifname=$1 file=$2 line
@@ -112,7 +112,6 @@ inject() {
 		echo "  spotter-replay failed: $line" >&2
 		return 1
 	}
-	SENT=$(echo "$line" | sed -n 's/^packets=\([0-9]*\) .*/\1/p')
 	INJECTED="$line"
 }
 
@@ -128,8 +127,8 @@ CAPTURE[sample]=deploy/sample/utility-span.pcap
 if $PY -c 'import scapy' 2>/dev/null; then
 	for sc in vlan qinq ipv6 ipv4-frag; do
 		mkdir -p "$CAPS/$sc"
-		if [ ! -f "$CAPS/$sc/input.pcap" ] ||
-			[ "tests/replay/$sc/scenario.py" -nt "$CAPS/$sc/input.pcap" ]; then
+		if [ ! -f "$CAPS/$sc/input.pcap" ] || [ -n "$(find "tests/replay/$sc" tools/craft \
+			-newer "$CAPS/$sc/input.pcap" -name '*.py' | head -1)" ]; then
 			$PY tools/craft/craft.py build "tests/replay/$sc/scenario.py" "$CAPS/$sc" \
 				>/dev/null || fail "crafting $sc failed"
 		fi
