@@ -489,42 +489,110 @@ static uint8_t severity_of(const struct rule *r, const char **category)
 	return ct ? (uint8_t)ct->priority : 3;
 }
 
-/* log2-ish width of an address set: 0 for one address, 128 for any. */
-static unsigned set_width(const struct addr_set *s)
+/* log2-ish width of [lo, hi]: 0 for one address. */
+static unsigned range_width(const struct addr128 *lo, const struct addr128 *hi)
 {
-	unsigned best = 0;
+	for (int b = 0; b < 16; b++) {
+		uint8_t x = lo->b[b] ^ hi->b[b];
+		unsigned w = (unsigned)(16 - b) * 8;
 
+		if (!x)
+			continue;
+		while (!(x & 0x80)) {
+			x <<= 1;
+			w--;
+		}
+		return w;
+	}
+	return 0;
+}
+
+/* The IPv4-mapped block ::ffff:0:0/96 and its neighbours. */
+static const struct addr128 v4_lo = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0}};
+static const struct addr128 v4_hi = {
+	{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+static const struct addr128 below_v4 = {
+	{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xff}};
+static const struct addr128 above_v4 = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0}};
+
+/* Widens *w to the width of [lo, hi] ∩ [a, b] when it is not empty. */
+static void clip_width(const struct addr_range *r, const struct addr128 *a,
+		       const struct addr128 *b, bool *present, unsigned *w)
+{
+	const struct addr128 *lo = addr_cmp(&r->lo, a) > 0 ? &r->lo : a;
+	const struct addr128 *hi = addr_cmp(&r->hi, b) < 0 ? &r->hi : b;
+	unsigned x;
+
+	if (addr_cmp(lo, hi) > 0)
+		return;
+	*present = true;
+	x = range_width(lo, hi);
+	if (x > *w)
+		*w = x;
+}
+
+/*
+ * Width of an address set within one family (IPv4: the mapped block;
+ * IPv6: the rest): log2-ish, 0 for one address, 129 for any. *present
+ * says whether the set holds any address of that family.
+ */
+static unsigned family_width(const struct addr_set *s, bool v4, bool *present)
+{
+	static const struct addr128 zero = {{0}};
+	static const struct addr128 ones = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	unsigned w = 0;
+
+	*present = s->any;
 	if (s->any)
 		return 129;
 	for (uint32_t i = 0; i < s->n; i++) {
-		unsigned w = 0;
-
-		for (int b = 0; b < 16; b++) {
-			uint8_t x = s->r[i].lo.b[b] ^ s->r[i].hi.b[b];
-
-			if (x) {
-				w = (unsigned)(16 - b) * 8;
-				while (!(x & 0x80)) {
-					x <<= 1;
-					w--;
-				}
-				break;
-			}
+		if (v4) {
+			clip_width(&s->r[i], &v4_lo, &v4_hi, present, &w);
+		} else {
+			clip_width(&s->r[i], &zero, &below_v4, present, &w);
+			clip_width(&s->r[i], &above_v4, &ones, present, &w);
 		}
-		if (w > best)
-			best = w;
 	}
-	return best + (s->n > 1 ? 1 : 0);
+	return w + (s->n > 1 ? 1 : 0);
+}
+
+/*
+ * The widths of a header-only rule's two sides over the families both
+ * have (a packet's addresses are of one family). False when they share
+ * none: the rule can never match.
+ */
+static bool rule_widths(const struct rule *r, unsigned *ws, unsigned *wd)
+{
+	bool any = false;
+
+	*ws = *wd = 0;
+	for (int v4 = 0; v4 < 2; v4++) {
+		bool ps, pd;
+		unsigned s = family_width(&r->src, v4, &ps), d = family_width(&r->dst, v4, &pd);
+
+		if (!ps || !pd)
+			continue;
+		any = true;
+		*ws = s > *ws ? s : *ws;
+		*wd = d > *wd ? d : *wd;
+	}
+	return any;
 }
 
 static int index_ip_only(struct rules_db *db, uint32_t ri)
 {
 	const struct rule *r = db->rules[ri].r;
-	unsigned ws = set_width(&r->src), wd = set_width(&r->dst);
+	unsigned ws, wd;
 	const struct addr_set *key;
 	bool by_src;
 	int rc = 0;
 
+	if (!rule_widths(r, &ws, &wd)) {
+		/* e.g. an IPv6 source and an IPv4-only $HOME_NET: indexed nowhere */
+		db->rules[ri].ip_key = RULES_IP_KEY_NEVER;
+		return 0;
+	}
 	if (ws > 128 && wd > 128) {
 		uint32_t *w = realloc(db->ip_wide, (db->n_ip_wide + 1) * sizeof(*w));
 
@@ -532,9 +600,11 @@ static int index_ip_only(struct rules_db *db, uint32_t ri)
 			return -ENOMEM;
 		db->ip_wide = w;
 		db->ip_wide[db->n_ip_wide++] = ri;
+		db->rules[ri].ip_key = RULES_IP_KEY_WIDE;
 		return 0;
 	}
 	by_src = ws <= wd;
+	db->rules[ri].ip_key = by_src ? RULES_IP_KEY_SRC : RULES_IP_KEY_DST;
 	key = by_src ? &r->src : &r->dst;
 	for (uint32_t i = 0; i < key->n && !rc; i++) {
 		rc = iptree_insert_range(by_src ? db->ip_by_src : db->ip_by_dst, &key->r[i], ri);

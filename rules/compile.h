@@ -91,6 +91,16 @@ enum rules_rule_flag {
 	RULES_F_VERIFY       = 1 << 3, /* has pcre2 verifiers */
 };
 
+/* How a header-only rule is indexed: by the narrower of its address sets,
+ * or, when both are `any`, checked for every flow. */
+enum rules_ip_key {
+	RULES_IP_KEY_NONE = 0, /* not header-only */
+	RULES_IP_KEY_SRC,
+	RULES_IP_KEY_DST,
+	RULES_IP_KEY_WIDE,
+	RULES_IP_KEY_NEVER, /* its two sides share no address family */
+};
+
 struct rules_rule {
 	const struct rule *r;  /* the parsed rule: header sets, metadata */
 	uint32_t need;         /* mask of positive parts */
@@ -101,7 +111,7 @@ struct rules_rule {
 	uint8_t n_parts;
 	uint8_t flags;         /* enum rules_rule_flag */
 	uint8_t severity;      /* priority, or the classtype's, or 3 */
-	uint8_t pad;
+	uint8_t ip_key;        /* header-only rules: enum rules_ip_key */
 	const char *category; /* classtype description, "" if none */
 	char *key;             /* indicator identity: "gid:sid" or the STIX id */
 };

@@ -225,6 +225,38 @@ static void test_ip_only_index(void)
 	rules_db_free(db);
 }
 
+/* The narrower side is judged over the families both sides share. */
+static void test_ip_only_families(void)
+{
+	struct ruleset *rs;
+	struct rules_db *db = compile(
+		/* an IPv6 source and an IPv4-only destination: never */
+		"alert ip 2001:db8:bad::/48 any -> [10.20.0.0/16,10.30.0.0/16] any (msg:\"a\"; "
+		"sid:1;)\n"
+		/* the IPv6 half of the source does not count: /24 vs one address */
+		"alert ip [10.0.0.0/8,2001:db8::/32] any -> 192.0.2.1 any (msg:\"b\"; sid:2;)\n"
+		/* over IPv4 the source is a /24, the destination two /16: by source */
+		"alert ip 192.0.2.0/24 any -> [10.20.0.0/16,10.30.0.0/16,2001:db8::1] any "
+		"(msg:\"c\"; sid:3;)\n"
+		/* an IPv6 range straddling nothing, against any: by source */
+		"alert ip 2001:db8:bad::/48 any -> any any (msg:\"d\"; sid:4;)\n",
+		&rs);
+	struct addr128 a;
+	uint32_t src = 0, dst = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	CU_ASSERT_EQUAL(db->rules[0].ip_key, RULES_IP_KEY_NEVER);
+	CU_ASSERT_EQUAL(db->rules[1].ip_key, RULES_IP_KEY_DST);
+	CU_ASSERT_EQUAL(db->rules[2].ip_key, RULES_IP_KEY_SRC);
+	CU_ASSERT_EQUAL(db->rules[3].ip_key, RULES_IP_KEY_SRC);
+	a = A("10.20.1.1");
+	iptree_lookup(db->ip_by_src, &a, collect, &src);
+	iptree_lookup(db->ip_by_dst, &a, collect, &dst);
+	CU_ASSERT_EQUAL(src, 0);
+	CU_ASSERT_EQUAL(dst, 0); /* rule 1 is indexed nowhere, rule 3 by source */
+	rules_db_free(db);
+}
+
 static void test_header_match(void)
 {
 	struct ruleset *rs;
@@ -258,6 +290,7 @@ static CU_TestInfo tests[] = {
 	{"rejections", test_rejections},
 	{"no rule left", test_nothing_left},
 	{"header-only index", test_ip_only_index},
+	{"header-only index by family", test_ip_only_families},
 	{"header match", test_header_match},
 	CU_TEST_INFO_NULL,
 };
