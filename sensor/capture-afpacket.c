@@ -9,11 +9,14 @@
  * of the next poll, since the packets it returned point into them.
  *
  * Fan-out: PACKET_FANOUT_HASH uses the kernel's symmetric flow hash, so
- * both directions of a flow reach one member; PACKET_FANOUT_FLAG_DEFRAG
- * reassembles IP fragments before hashing (otherwise the fragments of a
- * datagram, which carry no ports, would be spread apart), which means a
- * fanned-out capture sees reassembled datagrams. One worker joins no group
- * and sees fragments as they came. The group id comes from the kernel
+ * both directions of a flow reach one member. The kernel hashes every IP
+ * fragment, the first one included, by addresses and protocol only, so
+ * all fragments of a datagram reach one member and spotter reassembles
+ * them with its own overlap policy. PACKET_FANOUT_FLAG_DEFRAG is not used:
+ * the kernel's reassembly drops a datagram whose fragments overlap
+ * (Linux's answer to FragmentSmack), which would hide exactly the evasion
+ * attempts a sensor must see. The price: a flow that mixes fragmented and
+ * whole datagrams may reach two members. The group id comes from the kernel
  * (PACKET_FANOUT_FLAG_UNIQUEID), so two spotters never share a group. A
  * drop-everything socket filter is attached until the whole group has
  * joined: no packet lands on a member before the hash applies.
@@ -352,7 +355,7 @@ static int open_ring(struct afpacket_source *s, const char *ifname, unsigned ifi
 static int join_fanout(struct afpacket_source *s, int *id, const char *ifname, char *err,
 		       size_t errlen)
 {
-	uint32_t mode = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG;
+	uint32_t mode = PACKET_FANOUT_HASH;
 	uint32_t arg, val = 0;
 	socklen_t len = sizeof(val);
 	int rc;

@@ -36,6 +36,8 @@ struct capture {
 	char reason[REASON_MAX]; /* why auto moved on, "" otherwise */
 	unsigned n_sources;
 	struct capture_source *src[CAPTURE_MAX_SOURCES];
+	unsigned iface[CAPTURE_MAX_SOURCES]; /* per source: index in cfg->interfaces */
+	unsigned opening;                    /* the interface being opened */
 	pthread_mutex_t stats_lock;
 };
 
@@ -104,8 +106,14 @@ int capture_add_source(struct capture *c, struct capture_source *s)
 {
 	if (c->n_sources == CAPTURE_MAX_SOURCES)
 		return -ENOSPC;
+	c->iface[c->n_sources] = c->opening;
 	c->src[c->n_sources++] = s;
 	return 0;
+}
+
+unsigned capture_source_iface(const struct capture *c, unsigned i)
+{
+	return i < c->n_sources ? c->iface[i] : 0;
 }
 
 static void close_sources(struct capture *c)
@@ -159,6 +167,7 @@ static int open_iface(struct capture *c, enum capture_mode m, const struct captu
 	struct xdp_filter *x = cfg->xdp != NULL ? cfg->xdp[i] : NULL;
 	int map_fd;
 
+	c->opening = i;
 	switch (m) {
 	case CAPTURE_MODE_AFXDP:
 		map_fd = x != NULL ? xdp_filter_xsk_map_fd(x) : -1;

@@ -7,13 +7,12 @@
  *             program's XSKMAP (zero-copy where the driver supports it,
  *             copy mode otherwise); one worker per queue.
  *   afpacket  one TPACKET_V3 ring per worker, joined in a PACKET_FANOUT
- *             group (hash, with the defrag flag) so the kernel's symmetric
- *             flow hash sends both directions of a flow to one member.
- *             VLAN tags the kernel moved to metadata are put back into the
- *             frame. The XDP pre-filter, when loaded, still runs first.
- *             With several members the kernel reassembles IP fragments
- *             before hashing (the defrag flag); one worker joins no group
- *             and sees fragments as they came.
+ *             group (hash) so the kernel's symmetric flow hash sends both
+ *             directions of a flow to one member, and every fragment of a
+ *             datagram too (fragments hash by addresses); spotter
+ *             reassembles them itself. VLAN tags the kernel moved to
+ *             metadata are put back into the frame. The XDP pre-filter,
+ *             when loaded, still runs first.
  *   pcap      one libpcap handle per interface, with the classic BPF filter
  *             derived from the rules; one worker per interface. The one
  *             mode that copies each packet (libpcap hands its ring blocks
@@ -92,6 +91,8 @@ unsigned capture_n_sources(const struct capture *c);
 struct capture_source *capture_source(struct capture *c, unsigned i);
 /* "IF queue N (afxdp copy)", "IF member K/N (afpacket)", "IF (pcap)". */
 const char *capture_source_name(const struct capture_source *s);
+/* The interface (index into cfg->interfaces) source i captures on. */
+unsigned capture_source_iface(const struct capture *c, unsigned i);
 
 /*
  * Up to max packets from the source into pkts[] (the capture fields:

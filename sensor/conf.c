@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "log.h"
@@ -106,6 +107,17 @@ static const struct key keys[] = {
 	{"output.queue-size", K_SIZE64, F(worker.output_bytes), 0,
 	 "sighting queue per worker (full: drop and count)"},
 	{"input.ring-slots", K_U32, F(worker.ring_slots), 0, "packet descriptors per worker"},
+	{"user", K_STR, F(user), 0, "after setup, run as this user with only CAP_BPF"},
+	{"live.ring-size", K_SIZE32, F(ring_bytes), 0,
+	 "kernel ring per capture source (0: the mode's default)"},
+	{"live.promiscuous", K_BOOL, F(promiscuous), 0, "promiscuous mode (default on)"},
+	{"xdp.mode", K_STR, F(xdp_mode), 0, "XDP pre-filter: auto, native, generic, off"},
+	{"xdp.exclude-vlans", K_LIST, F(exclude_vlans), F(n_exclude_vlans),
+	 "VLAN ids dropped before inspection"},
+	{"xdp.exclude-subnets", K_LIST, F(exclude_nets), F(n_exclude_nets),
+	 "subnets (source or destination) dropped before inspection"},
+	{"xdp.bypass", K_BOOL, F(bypass), 0,
+	 "drop flows in XDP once past inspection (default on)"},
 };
 
 #undef F
@@ -116,6 +128,8 @@ void conf_init(struct conf *c)
 	detect_config_defaults(&c->detect);
 	worker_config_defaults(&c->worker);
 	c->log_level = LOG_NOTICE;
+	c->bypass = true;
+	c->promiscuous = true;
 	{
 		struct output_kafka_config k;
 
@@ -152,6 +166,10 @@ void conf_fini(struct conf *c)
 	free(c->stats_json);
 	free(c->sensor_id);
 	free(c->org);
+	free(c->user);
+	free(c->xdp_mode);
+	free_list(c->exclude_vlans, c->n_exclude_vlans);
+	free_list(c->exclude_nets, c->n_exclude_nets);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -531,4 +549,15 @@ int conf_load_file(struct conf *c, const char *path, char *err, size_t errlen)
 	yaml_parser_delete(&parser);
 	fclose(f);
 	return rc;
+}
+
+/* The sensor's name in sightings: --sensor-id, else the host name. */
+const char *conf_sensor_name(const struct conf *c, char *buf, size_t len)
+{
+	if (c->sensor_id)
+		return c->sensor_id;
+	if (gethostname(buf, len) != 0 || !buf[0])
+		snprintf(buf, len, "spotter");
+	buf[len - 1] = '\0';
+	return buf;
 }

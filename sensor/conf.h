@@ -51,6 +51,17 @@ struct conf {
 	bool preload;            /* read the capture into memory before timing */
 	int log_level;           /* enum log_level */
 
+	/* live capture */
+	char *user;              /* --user: drop to this user after setup */
+	char *xdp_mode;          /* xdp.mode: auto, native, generic, off */
+	char **exclude_vlans;    /* xdp.exclude-vlans */
+	unsigned n_exclude_vlans;
+	char **exclude_nets;     /* xdp.exclude-subnets */
+	unsigned n_exclude_nets;
+	bool bypass;             /* xdp.bypass (default on) */
+	uint32_t ring_bytes;     /* live.ring-size; 0: the mode's default */
+	bool promiscuous;        /* live.promiscuous (default on) */
+
 	char *sensor_id;
 	char *org;
 	struct detect_config detect;
@@ -69,6 +80,9 @@ int conf_set(struct conf *c, const char *key, const char *value, char *err, size
 
 /* Applies a YAML file. Errors name the file, the line and the key. */
 int conf_load_file(struct conf *c, const char *path, char *err, size_t errlen);
+
+/* The sensor's name in sightings: sensor.id, else the host name (in buf). */
+const char *conf_sensor_name(const struct conf *c, char *buf, size_t len);
 
 /* The keys conf_set() knows, with a one-line description each (for --help). */
 void conf_print_keys(FILE *out);

@@ -195,7 +195,45 @@ void detect_engine_free(struct detect_engine *de)
 	free(de->sighting_obj);
 	free(de->sighting_obj_len);
 	free(de->tlp);
+	free(de->prev_index);
 	hs_free_scratch((hs_scratch_t *)de->scratch);
 	rules_db_free(de->db);
 	free(de);
+}
+
+struct keyed {
+	const char *key;
+	uint32_t index;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
+}
+
+int detect_engine_link(struct detect_engine *de, const struct detect_engine *old)
+{
+	uint32_t n = old->db->n_rules;
+	struct keyed *k = malloc((n ? n : 1) * sizeof(*k));
+
+	de->generation = old->generation + 1;
+	free(de->prev_index);
+	de->prev_index = malloc((de->db->n_rules ? de->db->n_rules : 1) * sizeof(uint32_t));
+	if (!k || !de->prev_index) {
+		free(k);
+		free(de->prev_index);
+		de->prev_index = NULL;
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		k[i] = (struct keyed){old->db->rules[i].key, i};
+	qsort(k, n, sizeof(*k), keyed_cmp);
+	for (uint32_t i = 0; i < de->db->n_rules; i++) {
+		struct keyed want = {de->db->rules[i].key, 0};
+		const struct keyed *hit = n ? bsearch(&want, k, n, sizeof(*k), keyed_cmp) : NULL;
+
+		de->prev_index[i] = hit ? hit->index : UINT32_MAX;
+	}
+	free(k);
+	return 0;
 }

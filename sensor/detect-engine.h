@@ -59,12 +59,18 @@ struct detect_engine {
 	uint32_t n_rules;
 	uint32_t sighting_pool;
 	uint32_t generation;
+	uint32_t *prev_index;        /* per rule: its index in the engine it replaced, or
+				      * UINT32_MAX (detect_engine_link()); NULL at first */
 };
 
 /* Takes db on success. Returns 0 or a negative errno with err set. */
 int detect_engine_new(struct rules_db *db, const struct detect_config *cfg,
 		      struct detect_engine **out, char *err, size_t errlen);
 void detect_engine_free(struct detect_engine *de);
+
+/* Sets de->generation to old's + 1 and maps each rule of de to the rule
+ * with the same identity (gid:sid or STIX id) in old. 0 or -ENOMEM. */
+int detect_engine_link(struct detect_engine *de, const struct detect_engine *old);
 
 enum detect_counter {
 	DET_ALERTS = 0,          /* alert records produced */
@@ -104,6 +110,33 @@ void detect_packet_end(struct detect_thread *dt);
 
 /* Releases the flow's detection state; emits sighting counts. */
 void detect_flow_end(struct detect_thread *dt, struct flow *f);
+
+/* True when neither direction of the flow will be inspected again (stream
+ * depth reached or closed in both): nothing more can match it. */
+static inline bool detect_flow_done(const struct flow *f)
+{
+	return (f->det.flags & (DETF_CLOSED_TS | DETF_CLOSED_TC)) ==
+	       (DETF_CLOSED_TS | DETF_CLOSED_TC);
+}
+
+/*
+ * Rule reload. The reloading thread builds a new engine and, for every
+ * worker, its tables (detect_tables_new(): scratch, per-rule and per-part
+ * arrays), so that a worker's switch allocates nothing and cannot fail. At
+ * a batch boundary each worker then releases every flow's detection state
+ * under the old engine (detect_flow_rebase(): sighting counts are emitted,
+ * directions already under way continue as after a gap) and switches
+ * (detect_thread_switch()). Alert counts per rule carry over by the
+ * engine's prev_index. The old tables are returned to the caller, who
+ * frees them once nobody reads their per-rule counters.
+ */
+struct detect_tables;
+struct detect_tables *detect_tables_new(const struct detect_engine *de);
+void detect_tables_free(struct detect_tables *t);
+const struct detect_engine *detect_tables_engine(const struct detect_tables *t);
+void detect_flow_rebase(struct detect_thread *dt, struct flow *f, uint32_t generation);
+struct detect_tables *detect_thread_switch(struct detect_thread *dt, struct detect_tables *t,
+					   const uint32_t *prev);
 
 const counter_t *detect_thread_counters(const struct detect_thread *dt);
 /* Alerts per rule (index as in the engine's rule table). */

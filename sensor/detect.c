@@ -62,21 +62,38 @@ struct touch {
 	uint32_t bits;
 };
 
+/* What a detection context needs per engine, sized by its rules and parts;
+ * built off the worker's thread at a reload (detect_tables_new()) so that
+ * switching engines allocates nothing and cannot fail. */
+struct detect_tables {
+	const struct detect_engine *de;
+	hs_scratch_t *scratch;
+	pcre2_match_data *md;
+	uint32_t *rule_stamp;   /* per rule: the pass it was last seen in */
+	uint32_t *rule_slot;    /* per rule: index in touched[] for that pass */
+	struct touch *touched;
+	uint32_t *part_stamp;   /* per part: scan id of its cached confirmation */
+	uint8_t *part_ok;
+	counter_t *rule_alerts; /* per rule: alerts raised */
+};
+
 struct detect_thread {
 	const struct detect_engine *de;
 	const struct rules_db *db;
 	struct output_ring *ring;
+	struct detect_tables *t;
+	/* copies of t's pointers, for the hot path */
 	hs_scratch_t *scratch;
 	pcre2_match_data *md;
 
 	/* pass state */
 	uint32_t pass;
-	uint32_t *rule_stamp;   /* per rule: the pass it was last seen in */
-	uint32_t *rule_slot;    /* per rule: index in touched[] for that pass */
+	uint32_t *rule_stamp;
+	uint32_t *rule_slot;
 	struct touch *touched;
 	uint32_t n_touched;
 	uint32_t scan;          /* per scan, for the prefilter cache */
-	uint32_t *part_stamp;   /* per part: scan id of its cached confirmation */
+	uint32_t *part_stamp;
 	uint8_t *part_ok;
 
 	/* current context */
@@ -644,12 +661,10 @@ void detect_packet_begin(struct detect_thread *dt, struct flow *f, const struct 
 	dt->f = f;
 	dt->p = p;
 	dt->dir = dir;
-	if (f && f->det.generation != dt->de->generation) {
-		/* state from an older rule set (after a reload) means nothing now */
-		if (f->det.generation)
-			detect_flow_end(dt, f);
+	/* a reload rebased every flow (detect_flow_rebase()): a flow on
+	 * another generation is new */
+	if (f && f->det.generation != dt->de->generation)
 		f->det.generation = dt->de->generation;
-	}
 	if (!f)
 		COUNTER_INC(dt->counters[DET_FLOWLESS]);
 }
@@ -805,36 +820,118 @@ void detect_flow_end(struct detect_thread *dt, struct flow *f)
 
 /* ---- lifecycle --------------------------------------------------------- */
 
-struct detect_thread *detect_thread_new(const struct detect_engine *de, struct output_ring *ring)
+void detect_tables_free(struct detect_tables *t)
 {
-	struct detect_thread *dt = calloc(1, sizeof(*dt));
+	if (!t)
+		return;
+	hs_free_scratch(t->scratch);
+	pcre2_match_data_free(t->md);
+	free(t->rule_stamp);
+	free(t->rule_slot);
+	free(t->touched);
+	free(t->part_stamp);
+	free(t->part_ok);
+	free(t->rule_alerts);
+	free(t);
+}
+
+struct detect_tables *detect_tables_new(const struct detect_engine *de)
+{
+	struct detect_tables *t = calloc(1, sizeof(*t));
 	uint32_t nr = de->db->n_rules ? de->db->n_rules : 1;
 	uint32_t np = de->db->n_parts ? de->db->n_parts : 1;
 
-	if (!dt)
+	if (!t)
 		return NULL;
-	dt->de = de;
-	dt->db = de->db;
+	t->de = de;
+	t->rule_stamp = calloc(nr, sizeof(*t->rule_stamp));
+	t->rule_slot = calloc(nr, sizeof(*t->rule_slot));
+	t->touched = calloc(nr, sizeof(*t->touched));
+	t->part_stamp = calloc(np, sizeof(*t->part_stamp));
+	t->part_ok = calloc(np, sizeof(*t->part_ok));
+	t->rule_alerts = calloc(nr, sizeof(*t->rule_alerts));
+	t->md = pcre2_match_data_create(de->db->max_captures + 1, NULL);
+	if (!t->rule_stamp || !t->rule_slot || !t->touched || !t->part_stamp || !t->part_ok ||
+	    !t->rule_alerts || !t->md)
+		goto fail;
+	if (de->scratch &&
+	    hs_clone_scratch((const hs_scratch_t *)de->scratch, &t->scratch) != HS_SUCCESS)
+		goto fail;
+	return t;
+fail:
+	detect_tables_free(t);
+	return NULL;
+}
+
+const struct detect_engine *detect_tables_engine(const struct detect_tables *t)
+{
+	return t->de;
+}
+
+static void use_tables(struct detect_thread *dt, struct detect_tables *t)
+{
+	dt->t = t;
+	dt->de = t->de;
+	dt->db = t->de->db;
+	dt->scratch = t->scratch;
+	dt->md = t->md;
+	dt->rule_stamp = t->rule_stamp;
+	dt->rule_slot = t->rule_slot;
+	dt->touched = t->touched;
+	dt->part_stamp = t->part_stamp;
+	dt->part_ok = t->part_ok;
+	dt->rule_alerts = t->rule_alerts;
+	dt->n_touched = 0;
+}
+
+struct detect_thread *detect_thread_new(const struct detect_engine *de, struct output_ring *ring)
+{
+	struct detect_thread *dt = calloc(1, sizeof(*dt));
+	struct detect_tables *t = detect_tables_new(de);
+
+	if (!dt || !t) {
+		free(dt);
+		detect_tables_free(t);
+		return NULL;
+	}
 	dt->ring = ring;
 	dt->pool_cap = de->sighting_pool;
 	dt->pass = 1;
-	dt->rule_stamp = calloc(nr, sizeof(*dt->rule_stamp));
-	dt->rule_slot = calloc(nr, sizeof(*dt->rule_slot));
-	dt->touched = calloc(nr, sizeof(*dt->touched));
-	dt->part_stamp = calloc(np, sizeof(*dt->part_stamp));
-	dt->part_ok = calloc(np, sizeof(*dt->part_ok));
-	dt->rule_alerts = calloc(nr, sizeof(*dt->rule_alerts));
-	dt->md = pcre2_match_data_create(de->db->max_captures + 1, NULL);
-	if (!dt->rule_stamp || !dt->rule_slot || !dt->touched || !dt->part_stamp ||
-	    !dt->part_ok || !dt->rule_alerts || !dt->md)
-		goto fail;
-	if (de->scratch && hs_clone_scratch((const hs_scratch_t *)de->scratch, &dt->scratch) !=
-				   HS_SUCCESS)
-		goto fail;
+	use_tables(dt, t);
 	return dt;
-fail:
-	detect_thread_free(dt);
-	return NULL;
+}
+
+void detect_flow_rebase(struct detect_thread *dt, struct flow *f, uint32_t generation)
+{
+	uint8_t flags = f->det.flags;
+
+	/* a direction already scanned resumes mid-stream: as after a gap,
+	 * parts anchored at the stream start no longer apply */
+	for (int d = 0; d < 2; d++)
+		if (f->det.hs[d])
+			flags |= (uint8_t)(DETF_GAP_TS << d);
+	detect_flow_end(dt, f);
+	f->det.flags = flags;
+	f->det.ip_only_done = 0;
+	f->det.generation = generation;
+}
+
+struct detect_tables *detect_thread_switch(struct detect_thread *dt, struct detect_tables *t,
+					   const uint32_t *prev)
+{
+	struct detect_tables *old = dt->t;
+
+	for (int d = 0; d < 2; d++)
+		if (dt->tmp_stream[d]) {
+			hs_close_stream(dt->tmp_stream[d], NULL, NULL, NULL);
+			dt->tmp_stream[d] = NULL;
+		}
+	/* alert counts follow their rule (by identity) into the new set */
+	for (uint32_t i = 0; prev && i < t->de->db->n_rules; i++)
+		if (prev[i] != UINT32_MAX)
+			COUNTER_ADD(t->rule_alerts[i], COUNTER_GET(old->rule_alerts[prev[i]]));
+	use_tables(dt, t);
+	return old;
 }
 
 void detect_thread_free(struct detect_thread *dt)
@@ -850,14 +947,7 @@ void detect_thread_free(struct detect_thread *dt)
 		free(dt->slabs);
 		dt->slabs = next;
 	}
-	hs_free_scratch(dt->scratch);
-	pcre2_match_data_free(dt->md);
-	free(dt->rule_stamp);
-	free(dt->rule_slot);
-	free(dt->touched);
-	free(dt->part_stamp);
-	free(dt->part_ok);
-	free(dt->rule_alerts);
+	detect_tables_free(dt->t);
 	free(dt);
 }
 

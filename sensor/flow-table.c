@@ -392,6 +392,12 @@ void flow_table_flush(struct flow_table *ft)
 	ft->cursor = NULL;
 }
 
+void flow_table_foreach(struct flow_table *ft, void (*fn)(void *ud, struct flow *f), void *ud)
+{
+	for (struct flow *f = ft->lru_head; f; f = f->lru_next)
+		fn(ud, f);
+}
+
 void flow_table_free(struct flow_table *ft)
 {
 	struct flow_slab *s, *next;

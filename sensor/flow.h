@@ -177,6 +177,10 @@ void flow_table_expire(struct flow_table *ft, uint64_t now_ns);
 /* Ends every flow (end of capture), least recently used first. */
 void flow_table_flush(struct flow_table *ft);
 
+/* Calls fn for every flow in the table (most recently seen first). fn must
+ * not add or end flows. */
+void flow_table_foreach(struct flow_table *ft, void (*fn)(void *ud, struct flow *f), void *ud);
+
 const counter_t *flow_table_counters(const struct flow_table *ft);
 
 /* Bytes per flow slot, for memory figures. */

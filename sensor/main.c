@@ -8,8 +8,9 @@
  * rule at all could be loaded.
  *
  * Signals: SIGINT and SIGTERM stop reading, drain the workers and write
- * every pending sighting; SIGUSR1 prints the counters. Handlers only set a
- * volatile sig_atomic_t that the reader loop polls.
+ * every pending sighting; SIGUSR1 prints the counters; for live capture
+ * SIGHUP reloads the rules (live.c). Handlers only set a volatile
+ * sig_atomic_t that the reader loop polls.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +24,9 @@
 #include "compile.h"
 #include "conf.h"
 #include "detect-engine.h"
+#include "engine-load.h"
+#include "exit-status.h"
+#include "live.h"
 #include "log.h"
 #include "pipeline.h"
 #include "ruleset.h"
@@ -30,12 +34,6 @@
 #include "vars.h"
 
 #define DEFAULT_SPOOL "/var/lib/spotter/spool"
-
-enum exit_status {
-	EXIT_DONE = 0,
-	EXIT_RUNTIME = 1,
-	EXIT_USAGE = 2,
-};
 
 static volatile sig_atomic_t stop_flag;
 static volatile sig_atomic_t report_flag;
@@ -66,6 +64,7 @@ enum long_only {
 	OPT_DEFAULT_TLP,
 	OPT_LIST_KEYS,
 	OPT_PACE,
+	OPT_USER,
 };
 
 static const struct option long_opts[] = {
@@ -84,6 +83,7 @@ static const struct option long_opts[] = {
 	{"stats-json", required_argument, NULL, OPT_STATS_JSON},
 	{"preload", no_argument, NULL, OPT_PRELOAD},
 	{"pace", required_argument, NULL, OPT_PACE},
+	{"user", required_argument, NULL, OPT_USER},
 	{"sensor-id", required_argument, NULL, OPT_SENSOR_ID},
 	{"org", required_argument, NULL, OPT_ORG},
 	{"default-tlp", required_argument, NULL, OPT_DEFAULT_TLP},
@@ -102,6 +102,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: spotter -r FILE -R RULES [options]\n"
+		"       spotter -i IF [-i IF...] -R RULES [options]\n"
 		"\n"
 		"Matches every packet against shared indicator rule sets and reports each\n"
 		"hit as a sighting in EVE JSON (Suricata-compatible alert records).\n"
@@ -115,6 +116,7 @@ static void usage(FILE *out)
 		"  -w, --workers N         worker threads (default: one per CPU)\n"
 		"      --strict-rules      any rule error is fatal (exit 2)\n"
 		"      --capture MODE      auto (default), afxdp, afpacket, pcap\n"
+		"      --user NAME         after set-up, run as NAME keeping only CAP_BPF\n"
 		"      --kafka BROKERS     send sightings to Kafka (host:port,...)\n"
 		"      --kafka-topic T     default spotter.sightings\n"
 		"      --spool DIR         where undelivered sightings wait on disk\n"
@@ -132,8 +134,10 @@ static void usage(FILE *out)
 		"  -h, --help              this help\n"
 		"  -V, --version           version\n"
 		"\n"
+		"Live capture runs until SIGINT or SIGTERM, then writes every pending\n"
+		"sighting and exits. SIGHUP reloads the rules; SIGUSR1 prints the counters.\n"
 		"Exit status: 0 done, 1 runtime failure (capture or output), 2 usage,\n"
-		"configuration or rule errors. SIGUSR1 prints the counters.\n");
+		"configuration or rule errors.\n");
 }
 
 /* Maps an option to its configuration key (NULL: handled elsewhere). */
@@ -170,6 +174,8 @@ static const char *opt_key(int opt)
 		return "sensor.default-tlp";
 	case OPT_PACE:
 		return "pace";
+	case OPT_USER:
+		return "user";
 	default:
 		return NULL;
 	}
@@ -258,8 +264,8 @@ static int check_conf(struct conf *c)
 {
 	long ncpu;
 
-	if (c->n_interfaces) {
-		log_error("live capture (-i) is not available in this version; use -r FILE");
+	if (c->n_interfaces && c->read) {
+		log_error("-r and -i exclude each other: read a file or capture live");
 		return EXIT_USAGE;
 	}
 	if (c->kafka_brokers && !c->spool && !(c->spool = strdup(DEFAULT_SPOOL))) {
@@ -274,10 +280,13 @@ static int check_conf(struct conf *c)
 			  c->capture);
 		return EXIT_USAGE;
 	}
-	if (!c->read) {
-		log_error("nothing to read: give a capture file with -r (see --help)");
+	if (!c->read && !c->n_interfaces) {
+		log_error("nothing to read: give a capture file with -r or an interface with -i "
+			  "(see --help)");
 		return EXIT_USAGE;
 	}
+	if (c->user && !c->n_interfaces)
+		log_warn("--user applies to live capture (-i) only");
 	if (!c->n_rules) {
 		log_error("no rules: give a rule file or directory with -R (see --help)");
 		return EXIT_USAGE;
@@ -291,112 +300,6 @@ static int check_conf(struct conf *c)
 		return EXIT_USAGE;
 	}
 	return -1;
-}
-
-static void print_rule_errors(const struct ruleset *rs, uint32_t from)
-{
-	char buf[1024];
-
-	for (uint32_t i = from; i < rs->n_errors; i++) {
-		rule_error_format(&rs->errors[i], buf, sizeof(buf));
-		fprintf(stderr, "%s\n", buf);
-	}
-}
-
-static uint32_t rule_errors(const struct ruleset *rs)
-{
-	uint32_t n = 0;
-
-	for (uint32_t i = 0; i < rs->n_errors; i++)
-		n += rs->errors[i].line > 0;
-	return n;
-}
-
-/* The sensor's name in sightings: --sensor-id, else the host name. */
-static const char *sensor_name(const struct conf *c, char *buf, size_t len)
-{
-	if (c->sensor_id)
-		return c->sensor_id;
-	if (gethostname(buf, len) != 0 || !buf[0])
-		snprintf(buf, len, "spotter");
-	buf[len - 1] = '\0';
-	return buf;
-}
-
-/* Loads, reports and compiles the rules. Returns -1 to continue, or an exit status. */
-static int load_rules(const struct conf *c, struct detect_engine **engine, uint32_t *rejected)
-{
-	char err[512];
-	struct vars *vars = vars_new();
-	struct ruleset *rs = ruleset_new();
-	struct rules_db *db = NULL;
-	struct rules_compile_stats st;
-	int status = -1, rc;
-
-	if (!vars || !rs) {
-		log_error("out of memory");
-		status = EXIT_RUNTIME;
-		goto out;
-	}
-	for (unsigned i = 0; i < c->n_vars; i++) {
-		if (vars_set_assignment(vars, c->vars[i], err, sizeof(err))) {
-			log_error("--set %s: %s", c->vars[i], err);
-			status = EXIT_USAGE;
-			goto out;
-		}
-	}
-	for (unsigned i = 0; i < c->n_rules; i++) {
-		if (ruleset_load_path(rs, c->rules[i], vars) < 0) {
-			print_rule_errors(rs, 0);
-			log_error("cannot read rules from %s", c->rules[i]);
-			status = EXIT_USAGE;
-			goto out;
-		}
-	}
-	rc = rules_db_compile(rs, &db, &st, err, sizeof(err));
-	print_rule_errors(rs, 0);
-	*rejected = rule_errors(rs);
-	if (rc == -ENOENT || (rc == 0 && db->n_rules == 0)) {
-		log_error("no rule could be loaded from %s%s", c->rules[0],
-			  c->n_rules > 1 ? " and the other rule paths" : "");
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if (rc) {
-		log_error("compiling rules: %s", err);
-		status = EXIT_USAGE;
-		goto out;
-	}
-	rs = NULL; /* owned by db now */
-	if (c->strict_rules && *rejected) {
-		log_error("%u rule(s) could not be loaded and --strict-rules is set", *rejected);
-		status = EXIT_USAGE;
-		goto out;
-	}
-	log_info("rules: %u loaded (%u Hyperscan patterns, %u prefiltered, %u pcre verifiers in "
-		 "Hyperscan, %u in PCRE2, %u header-only), %u rejected, compiled in %.3f s",
-		 db->n_rules, st.hs_patterns, st.prefilter_patterns, st.verifiers,
-		 st.pcre2_verifiers, st.ip_only, *rejected, (double)db->compile_ns / 1e9);
-	{
-		struct detect_config dc = c->detect;
-		char host[256];
-
-		dc.sensor_id = sensor_name(c, host, sizeof(host));
-		if (c->org)
-			dc.org = c->org;
-		if (detect_engine_new(db, &dc, engine, err, sizeof(err))) {
-			log_error("%s", err);
-			status = EXIT_RUNTIME;
-			goto out;
-		}
-		db = NULL;
-		(*engine)->generation = 1;
-	}
-out:
-	rules_db_free(db);
-	ruleset_free(rs);
-	vars_free(vars);
-	return status;
 }
 
 struct report_ctx {
@@ -432,7 +335,7 @@ static void output_config_of(const struct conf *c, struct output_config *oc, cha
 	k->heartbeat_ns = c->kafka_heartbeat_ns;
 	k->flush_timeout_ns = c->kafka_flush_timeout_ns;
 	k->max_tlp = (enum tlp)c->kafka_max_tlp;
-	k->sensor_id = sensor_name(c, host, hostlen);
+	k->sensor_id = conf_sensor_name(c, host, hostlen);
 	k->org = c->org ? c->org : c->detect.org;
 	k->spool.dir = c->spool;
 	k->spool.max_bytes = c->spool_size;
@@ -472,6 +375,7 @@ static int run(struct conf *c, struct detect_engine *engine, uint32_t rejected)
 	signal(SIGINT, on_stop);
 	signal(SIGTERM, on_stop);
 	signal(SIGUSR1, on_report);
+	signal(SIGHUP, SIG_IGN); /* reload is for live capture */
 	rc = pipeline_run_file(pl, cf, &stop_flag, &report_flag, report, &rctx);
 	if (rc == -EIO) {
 		log_error("%s; the %llu packets before it were inspected and their sightings "
@@ -497,6 +401,15 @@ static int run(struct conf *c, struct detect_engine *engine, uint32_t rejected)
 	return status;
 }
 
+static int run_live(struct conf *c, struct detect_engine **engine, uint32_t rejected)
+{
+	struct pipeline_config pc = {.workers = c->workers, .worker = c->worker};
+	char host[256];
+
+	output_config_of(c, &pc.output, host, sizeof(host));
+	return live_run(c, engine, rejected, &pc);
+}
+
 int main(int argc, char **argv)
 {
 	struct conf c;
@@ -511,8 +424,10 @@ int main(int argc, char **argv)
 		status = check_conf(&c);
 	}
 	if (status < 0)
-		status = load_rules(&c, &engine, &rejected);
-	if (status < 0)
+		status = engine_load(&c, &engine, &rejected);
+	if (status < 0 && c.n_interfaces)
+		status = run_live(&c, &engine, rejected);
+	else if (status < 0)
 		status = run(&c, engine, rejected);
 	detect_engine_free(engine);
 	conf_fini(&c);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "capture.h"
 #include "decode.h"
 #include "log.h"
 
@@ -188,13 +189,97 @@ int pipeline_run_file(struct pipeline *pl, struct capture_file *cf,
 	return 0;
 }
 
+void pipeline_attach_capture(struct pipeline *pl, struct capture *cap,
+			     struct xdp_filter *const *xdp)
+{
+	for (unsigned i = 0; i < pl->n_workers && i < capture_n_sources(cap); i++)
+		worker_set_source(pl->workers[i], capture_source(cap, i), xdp ? xdp[i] : NULL);
+	pl->live = true;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L},
+		  NULL);
+}
+
+int pipeline_run_live(struct pipeline *pl, volatile sig_atomic_t *stop,
+		      volatile sig_atomic_t *report_flag, void (*report)(void *ud),
+		      volatile sig_atomic_t *reload_flag, void (*reload)(void *ud), void *ud)
+{
+	int rc = start_threads(pl);
+
+	if (rc) {
+		log_error("cannot start threads: %s", strerror(-rc));
+		return rc;
+	}
+	pl->start_ns = mono_ns();
+	/* the workers do the work; this thread waits for signals' flags (a
+	 * signal interrupts the sleep) */
+	while (!*stop) {
+		sleep_ms(100);
+		if (report_flag && *report_flag) {
+			*report_flag = 0;
+			report(ud);
+		}
+		if (reload_flag && *reload_flag) {
+			*reload_flag = 0;
+			reload(ud);
+		}
+	}
+	for (unsigned i = 0; i < pl->n_workers; i++)
+		atomic_store_explicit(&pl->workers[i]->stop, true, memory_order_relaxed);
+	for (unsigned i = 0; i < pl->n_workers; i++)
+		worker_join(pl->workers[i]);
+	pl->end_ns = mono_ns();
+	pl->output_result = output_stop(pl->output);
+	return 0;
+}
+
+const struct detect_engine *pipeline_reload(struct pipeline *pl, const struct detect_engine *de,
+					    char *err, size_t errlen)
+{
+	struct detect_tables **t = calloc(pl->n_workers, sizeof(*t));
+	const struct detect_engine *old = pl->engine;
+	uint64_t waited_ms = 0;
+
+	if (!t)
+		goto oom;
+	for (unsigned i = 0; i < pl->n_workers; i++)
+		if (!(t[i] = detect_tables_new(de)))
+			goto oom;
+	for (unsigned i = 0; i < pl->n_workers; i++)
+		atomic_store_explicit(&pl->workers[i]->next, t[i], memory_order_release);
+	/* a worker looks at least every poll timeout, also when idle */
+	for (unsigned i = 0; i < pl->n_workers; i++) {
+		while (atomic_load_explicit(&pl->workers[i]->next, memory_order_acquire)) {
+			sleep_ms(1);
+			if (++waited_ms % 5000 == 0)
+				log_warn("reload: still waiting for worker %u to switch", i);
+		}
+		detect_tables_free(pl->workers[i]->retired);
+		pl->workers[i]->retired = NULL;
+	}
+	pl->engine = de;
+	free(t);
+	return old;
+oom:
+	for (unsigned i = 0; t && i < pl->n_workers; i++)
+		detect_tables_free(t[i]);
+	free(t);
+	snprintf(err, errlen, "out of memory for the new rule set's per-worker tables");
+	return NULL;
+}
+
 void pipeline_free(struct pipeline *pl)
 {
 	if (!pl)
 		return;
 	for (unsigned i = 0; i < pl->n_workers; i++)
-		if (pl->workers && pl->workers[i])
+		if (pl->workers && pl->workers[i]) {
 			pkt_ring_close(&pl->workers[i]->ring);
+			atomic_store(&pl->workers[i]->stop, true);
+		}
 	for (unsigned i = 0; pl->workers && i < pl->n_workers; i++)
 		if (pl->workers[i])
 			worker_join(pl->workers[i]);

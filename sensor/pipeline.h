@@ -44,6 +44,7 @@ struct pipeline {
 	int output_result;        /* of output_stop(): 0 or -EIO */
 	double pace;
 	uint64_t pace_first_ts, pace_start; /* reader only */
+	bool live;                /* workers poll capture sources */
 };
 
 /* Builds workers and output; nothing runs yet. Returns 0 or -errno with err. */
@@ -60,6 +61,38 @@ int pipeline_new(const struct pipeline_config *cfg, const struct detect_engine *
 int pipeline_run_file(struct pipeline *pl, struct capture_file *cf,
 		      volatile sig_atomic_t *stop, volatile sig_atomic_t *report_flag,
 		      void (*report)(void *ud), void *ud);
+
+/*
+ * Live capture: worker i polls source i of cap (pipeline_new() was given
+ * as many workers as cap has sources) and bypasses flows through xdp[i]
+ * (NULL entries: no bypass). Before pipeline_run_live().
+ */
+struct capture;
+struct xdp_filter;
+void pipeline_attach_capture(struct pipeline *pl, struct capture *cap,
+			     struct xdp_filter *const *xdp);
+
+/*
+ * Runs the workers on their sources until *stop becomes non-zero, then
+ * drains: every worker ends its flows, the output writes every pending
+ * sighting. Between, calls report(ud) when *report_flag is set and
+ * reload(ud) when *reload_flag is set (each flag is cleared first).
+ * Returns 0, or -errno when the threads could not start.
+ */
+int pipeline_run_live(struct pipeline *pl, volatile sig_atomic_t *stop,
+		      volatile sig_atomic_t *report_flag, void (*report)(void *ud),
+		      volatile sig_atomic_t *reload_flag, void (*reload)(void *ud), void *ud);
+
+/*
+ * Moves every worker onto engine de (linked to the current one with
+ * detect_engine_link()). Builds each worker's tables first, so a failure
+ * (ENOMEM) leaves everything on the old engine; then hands them over and
+ * waits until every worker has switched at a batch boundary (capture goes
+ * on meanwhile). Returns the old engine, which the caller now frees, or
+ * NULL with err set. Runs on the thread that runs the pipeline.
+ */
+const struct detect_engine *pipeline_reload(struct pipeline *pl, const struct detect_engine *de,
+					    char *err, size_t errlen);
 
 void pipeline_free(struct pipeline *pl);
 

@@ -36,6 +36,7 @@ struct pkt_ring {
 	uint64_t prod_tail_cache;
 	_Alignas(64) _Atomic uint64_t tail;  /* published by the consumer */
 	uint64_t cons_head_cache;
+	uint64_t cons_first;                 /* consumer: first slot of the batch in hand */
 	_Alignas(64) struct pkt_desc *slots;
 	uint32_t mask;
 };

@@ -9,12 +9,16 @@
 #include <time.h>
 
 #include "applayer.h"
+#include "spotter.h"
+#include "capture.h"
 #include "decode.h"
 #include "detect-engine.h"
 #include "flow.h"
 #include "output.h"
 #include "stream.h"
 #include "worker.h"
+#include "xdp-filter.h"
+#include "xdp-rules.h"
 
 #define SUMMARY_RULES 40
 
@@ -48,6 +52,18 @@ static void sum(const struct pipeline *pl, struct totals *t)
 		add(t->worker, w->counters, WRK_COUNTER_MAX);
 	}
 	add(t->output, output_counters(pl->output), OUT_COUNTER_MAX);
+}
+
+/* Packets and bytes taken in: the reader's count for a file, the workers'
+ * for live capture (no reader there). */
+static uint64_t in_packets(const struct pipeline *pl, const struct totals *t)
+{
+	return pl->live ? t->worker[WRK_PACKETS] : COUNTER_GET(pl->packets);
+}
+
+static uint64_t in_bytes(const struct pipeline *pl, const struct totals *t)
+{
+	return pl->live ? t->worker[WRK_BYTES] : COUNTER_GET(pl->bytes);
 }
 
 static uint64_t rule_alerts(const struct pipeline *pl, uint32_t ri)
@@ -113,6 +129,101 @@ static void print_nonzero(FILE *out, const char *title, const uint64_t *v,
 		fputc('\n', out);
 }
 
+static void json_str(FILE *f, const char *s);
+
+static void print_live(FILE *out, const struct stats_info *si, const struct totals *t)
+{
+	struct capture_stats cs;
+
+	capture_stats(si->cap, &cs);
+	fprintf(out, "kernel: %llu dropped (ring full), %llu dropped by the interface",
+		(unsigned long long)cs.kernel_drops, (unsigned long long)cs.if_drops);
+	if (cs.ring_full)
+		fprintf(out, ", %llu ring-full events", (unsigned long long)cs.ring_full);
+	fprintf(out, "; %llu flows bypassed; rules generation %u (%u reloads, %u failed)\n",
+		(unsigned long long)t->worker[WRK_BYPASSED], si->generation, si->reloads,
+		si->reload_failures);
+	for (unsigned i = 0; i < si->n_if; i++) {
+		const struct xdp_filter *x = si->xdp[i];
+
+		if (!x)
+			continue;
+		fprintf(out,
+			"xdp %s (%s): %llu packets; passed %llu wanted, %llu indicator; dropped %llu "
+			"filtered, %llu bypassed, %llu excluded; %llu redirected\n",
+			si->ifnames[i], xdp_filter_mode(x),
+			(unsigned long long)xdp_filter_counter(x, XDPC_PACKETS),
+			(unsigned long long)xdp_filter_counter(x, XDPC_PASS_WANTED),
+			(unsigned long long)xdp_filter_counter(x, XDPC_PASS_INDICATOR),
+			(unsigned long long)xdp_filter_counter(x, XDPC_DROP_FILTERED),
+			(unsigned long long)xdp_filter_counter(x, XDPC_DROP_BYPASS),
+			(unsigned long long)(xdp_filter_counter(x, XDPC_DROP_EXCLUDED_VLAN) +
+					     xdp_filter_counter(x, XDPC_DROP_EXCLUDED_NET)),
+			(unsigned long long)xdp_filter_counter(x, XDPC_REDIRECT));
+	}
+}
+
+/* Hits of indicator id over every interface's program. */
+static uint64_t indicator_hits(const struct stats_info *si, uint32_t id)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < si->n_if; i++)
+		if (si->xdp[i])
+			n += xdp_filter_indicator_hits(si->xdp[i], id);
+	return n;
+}
+
+static void json_live(FILE *f, const struct stats_info *si, const struct totals *t)
+{
+	struct capture_stats cs;
+	bool first = true;
+
+	capture_stats(si->cap, &cs);
+	fprintf(f,
+		"  \"live\": {\"mode\": \"%s\", \"sources\": %u, \"kernel_drops\": %llu, "
+		"\"if_drops\": %llu, \"ring_full\": %llu, \"delivered\": %llu, "
+		"\"flows_bypassed\": %llu, \"bypass_failed\": %llu, \"capture_errors\": %llu, "
+		"\"generation\": %u, \"reloads\": %u, \"reload_failures\": %u,\n    \"xdp\": {",
+		capture_mode_name(capture_mode_used(si->cap)), capture_n_sources(si->cap),
+		(unsigned long long)cs.kernel_drops, (unsigned long long)cs.if_drops,
+		(unsigned long long)cs.ring_full, (unsigned long long)cs.packets,
+		(unsigned long long)t->worker[WRK_BYPASSED],
+		(unsigned long long)t->worker[WRK_BYPASS_FAILED],
+		(unsigned long long)t->worker[WRK_CAPTURE_ERRORS], si->generation, si->reloads,
+		si->reload_failures);
+	for (unsigned i = 0; i < si->n_if; i++) {
+		const struct xdp_filter *x = si->xdp[i];
+
+		if (!x)
+			continue;
+		fprintf(f, "%s\n      ", first ? "" : ",");
+		json_str(f, si->ifnames[i]);
+		fprintf(f, ": {\"mode\": \"%s\"", xdp_filter_mode(x));
+		for (unsigned c = 0; c < XDPC_MAX; c++)
+			fprintf(f, ", \"%s\": %llu", spotter_xdp_counter_names[c],
+				(unsigned long long)xdp_filter_counter(x, c));
+		fputc('}', f);
+		first = false;
+	}
+	fprintf(f, "%s},\n    \"indicator_hits\": [", first ? "" : "\n    ");
+	first = true;
+	for (uint32_t id = 0; si->indicators && id < xdp_registry_count(si->indicators); id++) {
+		const struct xdp_indicator *ind = xdp_registry_get(si->indicators, id);
+		uint64_t n = indicator_hits(si, id);
+
+		if (!n)
+			continue;
+		fprintf(f, "%s\n      {\"gid\": %u, \"sid\": %u, \"rev\": %u, \"packets\": %llu, "
+			   "\"msg\": ",
+			first ? "" : ",", ind->gid, ind->sid, ind->rev, (unsigned long long)n);
+		json_str(f, ind->msg);
+		fputc('}', f);
+		first = false;
+	}
+	fprintf(f, "%s]},\n", first ? "" : "\n    ");
+}
+
 void stats_print(FILE *out, const struct pipeline *pl, const struct stats_info *si)
 {
 	const struct rules_db *db = pl->engine->db;
@@ -122,13 +233,15 @@ void stats_print(FILE *out, const struct pipeline *pl, const struct stats_info *
 	sum(pl, &t);
 	fprintf(out, "== spotter summary\n");
 	fprintf(out, "capture: %s: %llu packets, %llu bytes in %.3f s", si->capture_path,
-		(unsigned long long)COUNTER_GET(pl->packets),
-		(unsigned long long)COUNTER_GET(pl->bytes), (double)el / 1e9);
+		(unsigned long long)in_packets(pl, &t), (unsigned long long)in_bytes(pl, &t),
+		(double)el / 1e9);
 	if (el)
 		fprintf(out, " (%.2f Gbit/s, %.0f packets/s)",
-			(double)COUNTER_GET(pl->bytes) * 8 / (double)el,
-			(double)COUNTER_GET(pl->packets) * 1e9 / (double)el);
+			(double)in_bytes(pl, &t) * 8 / (double)el,
+			(double)in_packets(pl, &t) * 1e9 / (double)el);
 	fprintf(out, ", %u workers\n", si->workers);
+	if (si->cap)
+		print_live(out, si, &t);
 	fprintf(out, "rules: %u loaded, %u rejected, compiled in %.3f s\n", si->rules_loaded,
 		si->rules_rejected, (double)si->compile_ns / 1e9);
 	fprintf(out, "flows: %llu created, %llu timed out, %llu evicted, %llu refused\n",
@@ -237,9 +350,9 @@ void stats_counters_json(void *ud, struct jbuf *jb)
 
 	sum(pl, &t);
 	jb_lit(jb, "{\"packets\":");
-	jb_u64(jb, COUNTER_GET(pl->packets));
+	jb_u64(jb, in_packets(pl, &t));
 	jb_lit(jb, ",\"bytes\":");
-	jb_u64(jb, COUNTER_GET(pl->bytes));
+	jb_u64(jb, in_bytes(pl, &t));
 	jb_lit(jb, ",\"decode_errors\":");
 	jb_u64(jb, decode_errors(&t));
 	jb_lit(jb, ",\"flows\":");
@@ -290,8 +403,7 @@ int stats_write_json(const char *path, const struct pipeline *pl, const struct s
 	fprintf(f, "  \"capture\": {\"path\": ");
 	json_str(f, si->capture_path ? si->capture_path : "");
 	fprintf(f, ", \"packets\": %llu, \"bytes\": %llu, \"end\": \"%s\"},\n",
-		(unsigned long long)COUNTER_GET(pl->packets),
-		(unsigned long long)COUNTER_GET(pl->bytes),
+		(unsigned long long)in_packets(pl, &t), (unsigned long long)in_bytes(pl, &t),
 		pl->capture_end == CAPTURE_TRUNCATED ? "truncated"
 		: pl->capture_end == CAPTURE_BAD     ? "malformed"
 						     : "eof");
@@ -300,6 +412,9 @@ int stats_write_json(const char *path, const struct pipeline *pl, const struct s
 		"\"rules_db_bytes\": %llu},\n",
 		(unsigned long long)peak_rss_bytes(), (unsigned long long)flow_bytes(pl),
 		(unsigned long long)rules_db_bytes(db));
+	if (si->cap)
+		json_live(f, si, &t);
+	json_group(f, "worker", t.worker, worker_counter_names, WRK_COUNTER_MAX, false);
 	json_group(f, "decode", t.decode, decode_counter_names, DEC_COUNTER_MAX, false);
 	fprintf(f, "  \"flow\": {\"created\": %llu, \"timeout\": %llu, \"evicted\": %llu, "
 		   "\"refused\": %llu, \"peak\": %llu},\n",

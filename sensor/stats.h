@@ -14,12 +14,25 @@
 #include "eve-json.h"
 #include "pipeline.h"
 
+struct capture;
+struct xdp_filter;
+struct xdp_registry;
+
 struct stats_info {
-	const char *capture_path;
+	const char *capture_path;    /* the file, or the interfaces and mode */
 	uint32_t rules_loaded;
 	uint32_t rules_rejected;
 	uint64_t compile_ns;
 	unsigned workers;
+
+	/* live capture (NULL and 0 for a file) */
+	const struct capture *cap;
+	struct xdp_filter *const *xdp;          /* per interface, NULL where none */
+	char *const *ifnames;
+	unsigned n_if;
+	const struct xdp_registry *indicators;  /* indicator ids of the XDP hit counters */
+	uint32_t reloads, reload_failures;
+	uint32_t generation;                    /* rule set in use */
 };
 
 /* A human-readable summary. */

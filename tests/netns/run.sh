@@ -8,7 +8,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 export BUILD="${BUILD:-build}"
 passed="" failed="" skipped=""
-for t in "capture.sh afxdp" "capture.sh afpacket" "capture.sh pcap" "capture.sh auto"; do
+for t in "capture.sh afxdp" "capture.sh afpacket" "capture.sh pcap" "capture.sh auto" \
+	"sensor.sh afxdp" "sensor.sh afpacket" "sensor.sh pcap" "sensor.sh auto"; do
 	# shellcheck disable=SC2086
 	tests/netns/$t
 	case $? in

@@ -304,8 +304,8 @@ class Case:
 
 
 def run_one(case, spotter, cap, workers, verbose):
-    stem = cap.name.rsplit(".", 1)[0]
-    tag = "%s-w%d" % (stem, workers)
+    # the whole file name: ether.pcap and ether.pcapng run in parallel
+    tag = "%s-w%d" % (cap.name, workers)
     eve = case.out / (tag + ".eve.json")
     stats = case.out / (tag + ".stats.json")
     for f in (eve, stats):

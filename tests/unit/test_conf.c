@@ -194,10 +194,52 @@ static void test_template(void)
 	CU_ASSERT_EQUAL(c.worker.flow.timeout_est_ns, 600000000000ull);
 	CU_ASSERT_EQUAL(c.worker.stream.depth, 1u << 20);
 	CU_ASSERT_EQUAL(c.worker.output_bytes, 4u << 20);
+	CU_ASSERT_EQUAL_FATAL(c.n_interfaces, 1);
+	CU_ASSERT_STRING_EQUAL(c.interfaces[0], "enp3s0f1");
+	CU_ASSERT_STRING_EQUAL(c.capture, "auto");
+	CU_ASSERT_STRING_EQUAL(c.user, "spotter");
+	CU_ASSERT_STRING_EQUAL(c.xdp_mode, "auto");
+	CU_ASSERT_TRUE(c.bypass);
+	CU_ASSERT_TRUE(c.promiscuous);
+	CU_ASSERT_EQUAL(c.n_exclude_vlans, 0);
+	conf_fini(&c);
+}
+
+static void test_live_keys(void)
+{
+	struct conf c;
+	char err[256];
+	const char *path = write_file("live.yaml", "interface: [span0, span1]\n"
+						   "capture: afpacket\n"
+						   "live: {ring-size: 8m, promiscuous: no}\n"
+						   "xdp:\n"
+						   "  mode: generic\n"
+						   "  bypass: false\n"
+						   "  exclude-vlans: [100, 200]\n"
+						   "  exclude-subnets: [\"10.99.0.0/16\"]\n");
+
+	conf_init(&c);
+	CU_ASSERT_TRUE(c.bypass);
+	CU_ASSERT_TRUE(c.promiscuous);
+	CU_ASSERT_EQUAL_FATAL(conf_load_file(&c, path, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(c.n_interfaces, 2);
+	CU_ASSERT_STRING_EQUAL(c.interfaces[1], "span1");
+	CU_ASSERT_STRING_EQUAL(c.capture, "afpacket");
+	CU_ASSERT_EQUAL(c.ring_bytes, 8u << 20);
+	CU_ASSERT_FALSE(c.promiscuous);
+	CU_ASSERT_STRING_EQUAL(c.xdp_mode, "generic");
+	CU_ASSERT_FALSE(c.bypass);
+	CU_ASSERT_EQUAL_FATAL(c.n_exclude_vlans, 2);
+	CU_ASSERT_STRING_EQUAL(c.exclude_vlans[1], "200");
+	CU_ASSERT_EQUAL_FATAL(c.n_exclude_nets, 1);
+	CU_ASSERT_STRING_EQUAL(c.exclude_nets[0], "10.99.0.0/16");
+	CU_ASSERT_EQUAL(conf_set(&c, "user", "nobody", err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(c.user, "nobody");
 	conf_fini(&c);
 }
 
 static CU_TestInfo tests[] = {
+	{"live capture keys", test_live_keys},
 	{"template in deploy/", test_template},
 	{"values", test_values},
 	{"errors", test_errors},

@@ -33,17 +33,15 @@ struct harness {
 	unsigned n;
 };
 
-static void h_init(struct harness *h, const char *rules)
+static struct detect_engine *engine_of(const char *rules)
 {
 	struct vars *v = vars_new();
 	struct ruleset *rs = ruleset_new();
 	struct rules_db *db = NULL;
+	struct detect_engine *de = NULL;
 	struct detect_config dc;
-	struct worker_config wc;
 	char err[256];
 
-	memset(h, 0, sizeof(*h));
-	h->ts = 1795373430ull * 1000000000ull;
 	CU_ASSERT_EQUAL_FATAL(ruleset_load_string(rs, "t.rules", rules, v), 0);
 	if (rs->n_errors) {
 		rule_error_format(&rs->errors[0], err, sizeof(err));
@@ -53,14 +51,25 @@ static void h_init(struct harness *h, const char *rules)
 	CU_ASSERT_EQUAL_FATAL(rules_db_compile(rs, &db, NULL, err, sizeof(err)), 0);
 	detect_config_defaults(&dc);
 	dc.sensor_id = "unit";
-	CU_ASSERT_EQUAL_FATAL(detect_engine_new(db, &dc, &h->de, err, sizeof(err)), 0);
-	h->de->generation = 1;
+	CU_ASSERT_EQUAL_FATAL(detect_engine_new(db, &dc, &de, err, sizeof(err)), 0);
+	de->generation = 1;
+	vars_free(v);
+	return de;
+}
+
+static void h_init(struct harness *h, const char *rules)
+{
+	struct worker_config wc;
+	char err[256];
+
+	memset(h, 0, sizeof(*h));
+	h->ts = 1795373430ull * 1000000000ull;
+	h->de = engine_of(rules);
 	worker_config_defaults(&wc);
 	wc.flow.memcap = 1 << 20;
 	wc.flow.hash_size = 1024;
 	h->w = worker_new(0, &wc, h->de, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h->w);
-	vars_free(v);
 }
 
 static void h_feed(struct harness *h, const uint8_t *frame, size_t len)
@@ -392,7 +401,87 @@ static void test_gap(void)
 	h_fini(&h);
 }
 
+/* Index of sid in engine de. */
+static uint32_t rule_index(const struct detect_engine *de, uint32_t sid)
+{
+	for (uint32_t i = 0; i < de->db->n_rules; i++)
+		if (de->db->rules[i].r->sid == sid)
+			return i;
+	return UINT32_MAX;
+}
+
+/*
+ * A reload in the middle of a session: the sightings raised so far end
+ * with their counts, alert counts follow their rule, a rule new in the
+ * set fires on the session already under way, and a part anchored at the
+ * stream start no longer applies to it (as after a gap), but does to a
+ * new session.
+ */
+static void test_reload(void)
+{
+	struct harness h;
+	struct session s, s2;
+	struct detect_engine *next;
+	const counter_t *ra;
+
+	h_init(&h, R("content:\"alpha\";", 90) R("content:\"GET\"; depth:3;", 91));
+	s = open_session(&h, 40090);
+	c_send(&s, "GET alpha");
+	c_send(&s, "alpha");
+	CU_ASSERT_EQUAL(h.w->generation, 1);
+
+	next = engine_of(R("content:\"GET\"; depth:3;", 91) R("content:\"beta\";", 92)
+				 R("content:\"alpha\";", 90));
+	CU_ASSERT_EQUAL_FATAL(detect_engine_link(next, h.de), 0);
+	CU_ASSERT_EQUAL(next->generation, 2);
+	CU_ASSERT_EQUAL(next->prev_index[rule_index(next, 90)], rule_index(h.de, 90));
+	CU_ASSERT_EQUAL(next->prev_index[rule_index(next, 92)], UINT32_MAX);
+	atomic_store(&h.w->next, detect_tables_new(next));
+	worker_check_reload(&*h.w);
+	CU_ASSERT_PTR_NULL(atomic_load(&h.w->next));
+	CU_ASSERT_EQUAL(h.w->generation, 2);
+	CU_ASSERT_EQUAL(COUNTER_GET(h.w->counters[WRK_RELOADS]), 1);
+	detect_tables_free(h.w->retired);
+	h.w->retired = NULL;
+	detect_engine_free(h.de);
+	h.de = next;
+	ra = detect_thread_rule_alerts(h.w->detect);
+	CU_ASSERT_EQUAL(COUNTER_GET(ra[rule_index(next, 90)]), 1);
+	CU_ASSERT_EQUAL(COUNTER_GET(ra[rule_index(next, 91)]), 1);
+	CU_ASSERT_EQUAL(COUNTER_GET(ra[rule_index(next, 92)]), 0);
+
+	c_send(&s, "GET beta");           /* the same session, under the new set */
+	s2 = open_session(&h, 40091);
+	c_send(&s2, "GET x");             /* a new session */
+	h_finish(&h);
+	/* before the reload: 90 and 91 once each, 90 counted twice */
+	CU_ASSERT_EQUAL(alerts(&h, 90), 1);
+	CU_ASSERT_EQUAL(final_count(&h, 90), 2);
+	CU_ASSERT_EQUAL(alerts(&h, 92), 1);
+	/* 91 again only on the new session: anchored parts do not apply mid-stream */
+	CU_ASSERT_EQUAL(alerts(&h, 91), 2);
+	{
+		unsigned on_old = 0, on_new = 0;
+
+		for (unsigned i = 0; i < h.n; i++) {
+			if (h.sid[i] == 92)
+				CU_ASSERT_EQUAL(h.src_port[i], 40090);
+			if (h.sid[i] == 91 && h.kind[i] == OUTPUT_ALERT) {
+				on_old += h.src_port[i] == 40090;
+				on_new += h.src_port[i] == 40091;
+			}
+		}
+		CU_ASSERT_EQUAL(on_old, 1);
+		CU_ASSERT_EQUAL(on_new, 1);
+	}
+	ra = detect_thread_rule_alerts(h.w->detect);
+	CU_ASSERT_EQUAL(COUNTER_GET(ra[rule_index(next, 91)]), 2);
+	CU_ASSERT_EQUAL(COUNTER_GET(ra[rule_index(next, 92)]), 1);
+	h_fini(&h);
+}
+
 static CU_TestInfo tests[] = {
+	{"reload mid-session", test_reload},
 	{"stream content and nocase", test_stream_content},
 	{"offset and depth", test_offset_depth},
 	{"distance and within", test_distance_within},
