@@ -203,7 +203,7 @@ kafka-down:
 	$(Q)BUILD=$(BUILD) deploy/kafka/kafka.sh down
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/tests/xdp/test_xdp_prog
 	$(Q)BUILD=$(BUILD) CORPUS=$(CORPUS) tests/bench/run.sh
 
 # ---- housekeeping ----------------------------------------------------------
@@ -221,6 +221,10 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/spotter/rules
 	install -m 755 $(BUILD)/spotter $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 rules/sets/*.rules $(DESTDIR)$(PREFIX)/share/spotter/rules/
+	install -d $(DESTDIR)/etc/systemd/system $(DESTDIR)/etc/spotter
+	install -m 644 deploy/systemd/spotter.service $(DESTDIR)/etc/systemd/system/
+	test -e $(DESTDIR)/etc/spotter/spotter.yaml || \
+	  install -m 644 deploy/spotter.yaml $(DESTDIR)/etc/spotter/spotter.yaml
 
 clean:
 	rm -rf build

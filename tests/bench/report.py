@@ -189,8 +189,31 @@ def main():
                       fmt(div(r.get("latency_p50_us"), 1000), "{:.1f}"),
                       fmt(div(r.get("latency_p99_us"), 1000), "{:.1f}"),
                       fmt(r.get("ring_dropped")), fmt(r.get("spooled"))))
+    cm = res["families"].get("capture_modes")
+    if cm and not cm.get("skipped"):
+        print()
+        print("  Live capture on veth (one injecting core; see families.capture_modes.basis):")
+        for path, v in (cm.get("prefilter") or {}).items():
+            if v:
+                print("    pre-filter, %-8s %s packets/s, %s ns of softirq CPU per packet "
+                      "(%s dropped in XDP, %s inspected)" % (
+                          path, fmt(v.get("packets_per_second")), fmt(v.get("softirq_ns_per_packet")),
+                          fmt(v.get("xdp_dropped")), fmt(v.get("inspected"))))
+        prog = (cm.get("xdp_program") or {}).get("no_excludes") or {}
+        for name in ("IPv4 TCP drop (filtered)", "IPv4 TCP pass (wanted)", "IPv4 indicator pass"):
+            v = prog.get(name)
+            if v:
+                print("    XDP program alone, %-25s %s packets/s per core (%s ns)" % (
+                    name, fmt(v.get("packets_per_second_per_core")), fmt(v.get("ns_per_packet"))))
+        for m, v in (cm.get("modes") or {}).items():
+            if v:
+                print("    %-12s %s packets/s inspected (%s Gbit/s), %s kernel drops, %s alerts" % (
+                    m, fmt(v.get("inspected_per_second")), fmt(v.get("inspected_gbps"), "{:.2f}"),
+                    fmt(v.get("kernel_drops")), fmt(v.get("alerts"))))
+    elif cm:
+        print("  capture modes: skipped (%s)" % cm.get("skipped"))
     for fam, v in res["families"].items():
-        if v is not None and fam != "kafka":
+        if v is not None and fam not in ("kafka", "capture_modes"):
             print("  %s: see results.json families.%s" % (fam, fam))
     print("  results: %s" % os.path.join(bdir, "results.json"))
     return 0

@@ -7,7 +7,9 @@
 # the same capture, then prints a table and writes $BUILD/bench/results.json.
 #
 # Environment: BUILD (default build), CORPUS (not used yet), PYTHON (python3),
-# BENCH_SEED (1), BENCH_BYTES (1G), BENCH_FLOWS (100000), BENCH_WORKERS ("1 2").
+# BENCH_SEED (1), BENCH_BYTES (1G), BENCH_FLOWS (100000), BENCH_WORKERS ("1 2"),
+# BENCH_REPEAT (3), BENCH_KAFKA=0 and BENCH_CAPTURE=0 skip those families,
+# BENCH_XDP_LOOPS (400: the pre-filter traffic is sent that many times).
 # Exit status: 0, or 1 when the data could not be generated or a run failed.
 set -u
 
@@ -186,6 +188,16 @@ PYEOF
 	fi
 	KAFKA_RUN=$KB/run KAFKA_PORT=${BENCH_KAFKA_PORT:-19392} BUILD=$BUILD \
 		deploy/kafka/kafka.sh down > /dev/null 2>&1
+fi
+
+# Live capture (issue 4): the XDP program's cost per packet per core, the
+# pre-filter's drop and pass rates on a veth pair, and the benchmark
+# capture injected into the sensor in each capture mode. Root only (it
+# skips otherwise); BENCH_CAPTURE=0 skips it.
+if [ "${BENCH_CAPTURE:-1}" = 1 ]; then
+	run capture-modes - "$B/capture-modes.log" "$B/extra/capture_modes.json" \
+		env BUILD="$BUILD" tests/bench/capture-modes.sh "$B/extra/capture_modes.json"
+	grep '^  ' "$B/capture-modes.log"
 fi
 
 # ---- report ----------------------------------------------------------------
