@@ -79,7 +79,7 @@ UNIT_HOBJ := $(UNIT_HELP:%.c=$(BUILD)/obj/%.o)
 XDP_TESTS := $(BUILD)/tests/xdp/test_xdp_prog $(BUILD)/tests/xdp/xdp_attach
 
 .PHONY: all run check bench help deps unit replay verify etopen sanitize \
-        fmt lint install clean tools kafka kafka-up kafka-down xdp-test netns
+        fmt lint install clean tools kafka kafka-up kafka-down xdp-test netns netns-sensor
 
 all: $(BUILD)/spotter $(TOOLS)
 
@@ -176,8 +176,13 @@ xdp-test: $(XDP_TESTS)
 netns: all $(BUILD)/tests/netns/capture_dump
 	$(Q)BUILD=$(BUILD) CORPUS=$(CORPUS) tests/netns/run.sh
 
+# the unit and replay suites, and the live sensor in AF_PACKET mode (reload,
+# bypass, --user), built with AddressSanitizer and UBSan
 sanitize:
-	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined unit replay
+	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined unit replay netns-sensor
+
+netns-sensor: all
+	$(Q)BUILD=$(BUILD) tests/netns/sensor.sh afpacket; rc=$$?; [ $$rc = 0 ] || [ $$rc = 77 ]
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -163,6 +163,17 @@ static void print_live(FILE *out, const struct stats_info *si, const struct tota
 	}
 }
 
+/* One element of a per-rule list: {"gid":..,"sid":..,"rev":..,"<what>":n,"msg":..}. */
+static void json_rule_count(FILE *f, bool *first, const char *indent, uint32_t gid, uint32_t sid,
+			    uint32_t rev, const char *what, uint64_t n, const char *msg)
+{
+	fprintf(f, "%s\n%s{\"gid\": %u, \"sid\": %u, \"rev\": %u, \"%s\": %llu, \"msg\": ",
+		*first ? "" : ",", indent, gid, sid, rev, what, (unsigned long long)n);
+	json_str(f, msg ? msg : "");
+	fputc('}', f);
+	*first = false;
+}
+
 /* Hits of indicator id over every interface's program. */
 static uint64_t indicator_hits(const struct stats_info *si, uint32_t id)
 {
@@ -212,14 +223,9 @@ static void json_live(FILE *f, const struct stats_info *si, const struct totals 
 		const struct xdp_indicator *ind = xdp_registry_get(si->indicators, id);
 		uint64_t n = indicator_hits(si, id);
 
-		if (!n)
-			continue;
-		fprintf(f, "%s\n      {\"gid\": %u, \"sid\": %u, \"rev\": %u, \"packets\": %llu, "
-			   "\"msg\": ",
-			first ? "" : ",", ind->gid, ind->sid, ind->rev, (unsigned long long)n);
-		json_str(f, ind->msg);
-		fputc('}', f);
-		first = false;
+		if (n)
+			json_rule_count(f, &first, "      ", ind->gid, ind->sid, ind->rev, "packets", n,
+					ind->msg);
 	}
 	fprintf(f, "%s]},\n", first ? "" : "\n    ");
 }
@@ -451,14 +457,8 @@ int stats_write_json(const char *path, const struct pipeline *pl, const struct s
 		uint64_t n = rule_alerts(pl, i);
 		const struct rule *r = db->rules[i].r;
 
-		if (!n)
-			continue;
-		fprintf(f, "%s\n    {\"gid\": %u, \"sid\": %u, \"rev\": %u, \"alerts\": %llu, "
-			   "\"msg\": ",
-			first ? "" : ",", r->gid, r->sid, r->rev, (unsigned long long)n);
-		json_str(f, r->msg);
-		fputc('}', f);
-		first = false;
+		if (n)
+			json_rule_count(f, &first, "    ", r->gid, r->sid, r->rev, "alerts", n, r->msg);
 	}
 	fprintf(f, "%s]}\n}\n", first ? "" : "\n  ");
 	if (fclose(f)) {

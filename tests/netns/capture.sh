@@ -82,23 +82,12 @@ sensor_wait() {
 }
 
 sensor_stop() {
-	local i rc
+	local rc
 	[ -n "$SENSOR_PID" ] || return 1
-	kill -TERM "$SENSOR_PID" 2>/dev/null
-	for i in $(seq $((WAIT_S * 100))); do
-		kill -0 "$SENSOR_PID" 2>/dev/null || break
-		sleep 0.01
-	done
-	if kill -0 "$SENSOR_PID" 2>/dev/null; then
-		kill -KILL "$SENSOR_PID" 2>/dev/null
-		wait "$SENSOR_PID" 2>/dev/null
-		SENSOR_PID=""
-		echo "  the capture did not stop within ${WAIT_S}s of SIGTERM" >&2
-		return 1
-	fi
-	wait "$SENSOR_PID"
+	stop_pid "$SENSOR_PID" "$WAIT_S"
 	rc=$?
 	SENSOR_PID=""
+	[ "$rc" = 124 ] && echo "  the capture did not stop within ${WAIT_S}s of SIGTERM" >&2
 	return $rc
 }
 

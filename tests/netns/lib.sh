@@ -12,6 +12,8 @@
 #   in_cap CMD...           run CMD in the capture namespace
 #   in_inj CMD...           run CMD in the injector namespace
 #   skip MSG / fail MSG     exit 77 / exit 1 with MSG
+#   stop_pid PID SECONDS    SIGTERM, wait (bounded), SIGKILL when it hangs
+#   wait_grep FILE RE SECS  until a line of FILE matches RE (bounded)
 
 NETNS_TAG="spn-$$-"
 NS_CAP="${NETNS_TAG}cap"
@@ -90,4 +92,31 @@ netns_pair() {
 	in_inj ip addr add "10.213.$n.2/24" dev "$i"
 	in_cap ip link set "$c" promisc on up
 	in_inj ip link set "$i" up
+}
+
+# Returns PID's exit status, or 124 when it did not exit within SECONDS of
+# SIGTERM (it is then killed). PID must be a child of this shell.
+stop_pid() {
+	local pid=$1 secs=$2 i
+	kill -TERM "$pid" 2>/dev/null
+	for i in $(seq $((secs * 100))); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.01
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return 124
+	fi
+	wait "$pid"
+}
+
+# 0 once a line of FILE matches the extended regex RE, 1 after SECS.
+wait_grep() {
+	local file=$1 re=$2 secs=$3 i
+	for i in $(seq $((secs * 100))); do
+		grep -Eq "$re" "$file" 2>/dev/null && return 0
+		sleep 0.01
+	done
+	return 1
 }

@@ -115,25 +115,24 @@ spotter_wait() {
 
 # SIGTERM: the sensor must exit 0 within WAIT_S seconds.
 spotter_stop() {
-	local i rc
+	local rc
 	[ -n "$SPID" ] || return 1
-	kill -TERM "$SPID" 2>/dev/null
-	for i in $(seq $((WAIT_S * 100))); do
-		kill -0 "$SPID" 2>/dev/null || break
-		sleep 0.01
-	done
-	if kill -0 "$SPID" 2>/dev/null; then
-		kill -KILL "$SPID" 2>/dev/null
-		wait "$SPID" 2>/dev/null
-		SPID=""
-		bad "the sensor did not stop within ${WAIT_S}s of SIGTERM"
-		return 1
-	fi
-	wait "$SPID"
+	stop_pid "$SPID" "$WAIT_S"
 	rc=$?
 	SPID=""
-	[ "$rc" = 0 ] || { bad "the sensor exited with $rc"; tail -n 20 "$OUT/log" >&2; }
+	if [ "$rc" = 124 ]; then
+		bad "the sensor did not stop within ${WAIT_S}s of SIGTERM"
+	elif [ "$rc" != 0 ]; then
+		bad "the sensor exited with $rc"
+		tail -n 20 "$OUT/log" >&2
+	fi
 	return "$rc"
+}
+
+# After SIGHUP: until the log says generation N is in use.
+wait_reload() {
+	wait_grep "$OUT/log" "rules reloaded: generation $1" "$WAIT_S" ||
+		bad "no reload to generation $1 within ${WAIT_S}s"
 }
 
 stat() {
@@ -338,11 +337,7 @@ if [ "$MODE" = afpacket ]; then
 		sleep 0.1
 		cp "$LIVE/rules-reload" "$rules"
 		kill -HUP "$SPID"
-		for i in $(seq $((WAIT_S * 100))); do
-			grep -q "rules reloaded: generation 2" "$OUT/log" && break
-			sleep 0.01
-		done
-		grep -q "rules reloaded: generation 2" "$OUT/log" || bad "no reload within ${WAIT_S}s"
+		wait_reload 2
 		inject "$L/after.pcap"
 		after=$SENT
 		wait "$bg"
@@ -393,10 +388,7 @@ if [ "$MODE" = afpacket ] && id nobody >/dev/null 2>&1; then
 			bad "CapEff is $capeff, expected 0000008000000000"
 		cp "$LIVE/rules-reload" "$rules"
 		kill -HUP "$SPID"
-		for i in $(seq $((WAIT_S * 100))); do
-			grep -q "rules reloaded: generation 2" "$OUT/log" && break
-			sleep 0.01
-		done
+		wait_reload 2
 		inject "$L/after.pcap"
 		spotter_wait "$SENT"
 		spotter_stop
