@@ -220,7 +220,7 @@ fmt:
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
 	  --inline-suppr -D_GNU_SOURCE -DPCRE2_CODE_UNIT_WIDTH=8 -Isensor -Irules sensor rules tools
-	clang-tidy --quiet $(filter %.c,$(FMT_SRC)) -- $(CPPFLAGS) -std=c11
+	clang-tidy --quiet $(filter-out %.bpf.c,$(filter %.c,$(FMT_SRC))) -- $(CPPFLAGS) -std=c11
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/spotter/rules

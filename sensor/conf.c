@@ -380,7 +380,7 @@ static int set_key(struct conf *c, const struct key *k, const char *v, char *err
 		if (errno || end == v || *end || d < 0 || d > 1e6)
 			return fail(err, errlen, "%s: \"%s\" is not a number from 0 to 1000000",
 				    k->name, v);
-		*(double *)(base + k->off) = d;
+		memcpy(base + k->off, &d, sizeof(d));
 		return 0;
 	}
 	}

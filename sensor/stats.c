@@ -157,8 +157,8 @@ static void print_live(FILE *out, const struct stats_info *si, const struct tota
 			(unsigned long long)xdp_filter_counter(x, XDPC_PASS_INDICATOR),
 			(unsigned long long)xdp_filter_counter(x, XDPC_DROP_FILTERED),
 			(unsigned long long)xdp_filter_counter(x, XDPC_DROP_BYPASS),
-			(unsigned long long)(xdp_filter_counter(x, XDPC_DROP_EXCLUDED_VLAN) +
-					     xdp_filter_counter(x, XDPC_DROP_EXCLUDED_NET)),
+			(unsigned long long)xdp_filter_counter(x, XDPC_DROP_EXCLUDED_VLAN) +
+				(unsigned long long)xdp_filter_counter(x, XDPC_DROP_EXCLUDED_NET),
 			(unsigned long long)xdp_filter_counter(x, XDPC_REDIRECT));
 	}
 }

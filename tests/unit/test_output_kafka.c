@@ -74,7 +74,7 @@ static void send_n(struct output_kafka *k, uint64_t first, unsigned n, uint8_t t
 
 		memset(&rec, 0, sizeof(rec));
 		len = snprintf(value, sizeof(value), "{\"event_type\":\"alert\",\"seq\":%llu}",
-			       (unsigned long long)(first + i));
+			       (unsigned long long)first + i);
 		snprintf(key, sizeof(key), "1:%u", 100 + i % 7);
 		rec.kind = OUTPUT_ALERT;
 		rec.tlp = tlp;

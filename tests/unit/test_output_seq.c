@@ -22,8 +22,11 @@ static unsigned long long file_value(void)
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
-	if (fscanf(f, "%llu", &v) != 1)
-		v = 0;
+	{
+		char line[64], *end;
+
+		v = fgets(line, sizeof(line), f) ? strtoull(line, &end, 10) : 0;
+	}
 	fclose(f);
 	return v;
 }

@@ -183,7 +183,6 @@ static int toy_literal(const char *tok, size_t len, struct setexpr_list *out, ch
 		       size_t errlen)
 {
 	unsigned lo, hi;
-	int used = 0;
 	char buf[16];
 
 	if (len == 3 && memcmp(tok, "odd", 3) == 0) {
@@ -196,12 +195,24 @@ static int toy_literal(const char *tok, size_t len, struct setexpr_list *out, ch
 		goto bad;
 	memcpy(buf, tok, len);
 	buf[len] = '\0';
-	if (sscanf(buf, "%u-%u%n", &lo, &hi, &used) == 2 && (size_t)used == len)
-		;
-	else if (sscanf(buf, "%u%n", &lo, &used) == 1 && (size_t)used == len)
-		hi = lo;
-	else
-		goto bad;
+	{
+		char *end, *end2;
+		unsigned long a = strtoul(buf, &end, 10), b;
+
+		if (end == buf)
+			goto bad;
+		if (*end == '-') {
+			b = strtoul(end + 1, &end2, 10);
+			if (end2 == end + 1 || *end2)
+				goto bad;
+		} else if (*end) {
+			goto bad;
+		} else {
+			b = a;
+		}
+		lo = (unsigned)a;
+		hi = (unsigned)b;
+	}
 	if (lo > hi || hi > 15)
 		goto bad;
 	return setexpr_list_add(out, lo, hi);

@@ -181,8 +181,12 @@ static int count_segments(void)
 
 	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '^seg-'", dir);
 	f = popen(cmd, "r");
-	if (f && fscanf(f, "%d", &n) != 1)
-		n = -1;
+	if (f) {
+		char line[32], *end;
+
+		if (fgets(line, sizeof(line), f))
+			n = (int)strtol(line, &end, 10);
+	}
 	if (f)
 		pclose(f);
 	return n;

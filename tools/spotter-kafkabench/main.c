@@ -145,9 +145,9 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'b': brokers = optarg; break;
 		case 't': topic = optarg; break;
-		case 's': seconds = atof(optarg); break;
-		case 'n': threads = (unsigned)atoi(optarg); break;
-		case 'r': rate = atof(optarg); break;
+		case 's': seconds = strtod(optarg, NULL); break;
+		case 'n': threads = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'r': rate = strtod(optarg, NULL); break;
 		case 'p': snprintf(spool, sizeof(spool), "%s", optarg); break;
 		case 'j': json = optarg; break;
 		case 'h': usage(stdout); return 0;
