@@ -6,6 +6,7 @@
 #include "live.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,6 +361,12 @@ static int setup(struct live *lv, struct pipeline_config *pc)
 		log_error("--capture: unknown mode \"%s\" (auto, afxdp, afpacket, pcap)",
 			  c->capture);
 		return EXIT_USAGE;
+	}
+	for (unsigned i = 0; i < c->n_interfaces; i++) {
+		if (!if_nametoindex(c->interfaces[i])) {
+			log_error("%s: no such interface", c->interfaces[i]);
+			return EXIT_RUNTIME;
+		}
 	}
 	lv->xdp = calloc(c->n_interfaces, sizeof(*lv->xdp));
 	lv->reg = xdp_registry_new();
